@@ -1,0 +1,38 @@
+#pragma once
+// Gates: tiny expressions over report fields, `path op number` with op in < <= > >= == != (k6-style thresholds).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace squall::reports {
+
+enum class gate_op { lt, le, gt, ge, eq, ne };
+
+struct gate {
+  std::string expr;   // as written
+  std::string path;   // dotted path into report.json, e.g. "latency_ms.p99" or "breaker.by_kind.closed->open"
+  gate_op op = gate_op::lt;
+  double threshold = 0;
+};
+
+struct gate_parse {
+  std::optional<gate> value;
+  std::string error;  // set when value is empty: what is wrong and how to write it
+};
+
+gate_parse parse_gate(const std::string& expr);
+
+// Whether `path` names a numeric field every report has (used to reject typos in gates at validation time).
+bool is_known_metric(const std::string& path);
+
+struct gate_result {
+  std::string expr;
+  std::optional<double> value;  // empty when the field is missing or not a number: the gate is unknown
+  bool passed = false;
+};
+
+std::vector<gate_result> evaluate_gates(const nlohmann::json& report, const std::vector<std::string>& exprs);
+
+}  // namespace squall::reports

@@ -1,0 +1,26 @@
+#pragma once
+// Folds a history, one event at a time, into report.json (DESIGN.md §4). The same code runs live during a
+// run and over a JSONL file in `squall check`, so both produce byte-identical reports.
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "history/event.hpp"
+
+namespace squall::reports {
+
+class report_builder final : public history::event_sink {
+ public:
+  explicit report_builder(history::header header);
+  ~report_builder() override;
+  void on_event(const history::event& e) override;
+  // The finished report with gates evaluated. Call once, after the last event.
+  nlohmann::json finish();
+
+ private:
+  struct checkers;
+  history::header header_;
+  std::unique_ptr<checkers> checkers_;
+};
+
+}  // namespace squall::reports

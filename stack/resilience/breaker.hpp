@@ -1,0 +1,110 @@
+#pragma once
+// Circuit breakers (DESIGN.md §3, docs/policies.md). Sans-IO value types: every input carries `now`.
+#include <cstdint>
+#include <variant>
+#include <vector>
+
+#include "stack/core/time.hpp"
+
+namespace squall::stack::resilience {
+
+enum class breaker_state : std::uint8_t { closed, open, half_open };
+enum class breaker_model : std::uint8_t { consecutive, failure_rate };
+enum class breaker_window : std::uint8_t { count, time };
+enum class breaker_check : std::uint8_t { per_attempt, per_request };
+enum class policy_mode : std::uint8_t { enforce, shadow };
+
+struct breaker_config {
+  breaker_model model = breaker_model::consecutive;
+  policy_mode mode = policy_mode::enforce;
+  breaker_check check = breaker_check::per_attempt;
+  duration open{15'000'000'000};  // open_ms: time in OPEN before trial calls
+  int half_open_calls = 3;        // consecutive: successes needed to close; failure_rate: permitted trial calls
+  // consecutive
+  int failure_threshold = 5;
+  // failure_rate (resilience4j CircuitBreakerConfig)
+  breaker_window window = breaker_window::count;
+  int window_size = 100;                 // calls (count) or seconds (time)
+  int minimum_calls = 100;
+  double failure_rate_threshold = 50.0;  // percent
+  duration slow_call{0};                 // 0 disables slow-call tracking
+  double slow_call_rate_threshold = 100.0;  // percent
+};
+
+struct breaker_stats {
+  std::uint64_t allowed = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t successes = 0;
+  std::uint64_t failures = 0;
+  std::uint64_t transitions = 0;
+};
+
+// Seed 004's CircuitBreaker, exactly: CLOSED counts consecutive failures (a success resets the count);
+// at failure_threshold it opens. OPEN rejects until `open` has passed, then allow() moves to HALF_OPEN.
+// HALF_OPEN admits calls while fewer than half_open_calls successes were seen (allow() does not count calls);
+// half_open_calls successes close it; any failure re-opens it. A failure recorded while OPEN (an in-flight
+// call finishing late) still increments the count and re-arms the open timer.
+class consecutive_breaker {
+ public:
+  explicit consecutive_breaker(const breaker_config& config);
+  bool allow(instant now);
+  void record(instant now, bool failure, duration call_duration);
+  breaker_state state() const { return state_; }
+  const breaker_stats& stats() const { return stats_; }
+
+ private:
+  void open_at(instant now);
+  breaker_config config_;
+  breaker_state state_ = breaker_state::closed;
+  int failures_ = 0;
+  int half_open_successes_ = 0;
+  instant opened_at_{};
+  breaker_stats stats_;
+};
+
+// resilience4j's count- or time-based sliding window breaker. See docs/policies.md for the exact rules.
+class failure_rate_breaker {
+ public:
+  explicit failure_rate_breaker(const breaker_config& config);
+  bool allow(instant now);
+  void record(instant now, bool failure, duration call_duration);
+  breaker_state state() const { return state_; }
+  const breaker_stats& stats() const { return stats_; }
+
+ private:
+  struct bucket {
+    std::int64_t epoch_s = -1;  // which second this bucket holds (time window)
+    std::uint32_t calls = 0, failures = 0, slow = 0;
+  };
+  void open_at(instant now);
+  void reset_window();
+  void evaluate(instant now);
+  breaker_config config_;
+  breaker_state state_ = breaker_state::closed;
+  instant opened_at_{};
+  std::vector<bucket> buckets_;  // count window: one call per bucket (ring); time window: one second each
+  std::size_t next_ = 0;
+  std::uint64_t calls_ = 0, failures_ = 0, slow_ = 0;  // totals inside the window
+  int half_open_permitted_ = 0, half_open_done_ = 0, half_open_failures_ = 0, half_open_slow_ = 0;
+  breaker_stats stats_;
+};
+
+// A breaker of either model. In shadow mode the caller still gets the model's decision from allow() and
+// is expected to record a would-reject and proceed; the breaker itself does not know who enforces it.
+class circuit_breaker {
+ public:
+  explicit circuit_breaker(const breaker_config& config);
+  bool allow(instant now);
+  void record(instant now, bool failure, duration call_duration);
+  breaker_state state() const;
+  const breaker_stats& stats() const;
+  const breaker_config& config() const { return config_; }
+
+ private:
+  breaker_config config_;
+  std::variant<consecutive_breaker, failure_rate_breaker> model_;
+};
+
+const char* to_string(breaker_state s);
+
+}  // namespace squall::stack::resilience

@@ -25,12 +25,26 @@ struct gate_parse {
 gate_parse parse_gate(const std::string& expr);
 
 // Whether `path` names a numeric field every report has (used to reject typos in gates at validation time).
+// Boolean fields (recovery.recovered, recovery.metastable) count as numeric: a gate reads them as 1 / 0.
 bool is_known_metric(const std::string& path);
+
+// Every path is_known_metric accepts, in report order (also what aggregate_seeds summarises).
+const std::vector<std::string>& known_metrics();
+
+// "<", "<=", ... as written in an expression.
+const char* to_string(gate_op op);
+
+// Whether `value op threshold` holds.
+bool compare(double value, gate_op op, double threshold);
+
+// The number at a dotted path of a report (booleans read as 1 / 0); empty when missing or not a number.
+std::optional<double> lookup_metric(const nlohmann::json& report, const std::string& path);
 
 struct gate_result {
   std::string expr;
   std::optional<double> value;  // empty when the field is missing or not a number: the gate is unknown
-  bool passed = false;
+  bool passed = false;          // false when unknown
+  std::string error;            // why the value is empty (parse error or missing field), "" otherwise
 };
 
 std::vector<gate_result> evaluate_gates(const nlohmann::json& report, const std::vector<std::string>& exprs);

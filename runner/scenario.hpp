@@ -7,24 +7,17 @@
 #include <nlohmann/json.hpp>
 
 #include "fakes/http_config.hpp"
+#include "sim/arrivals.hpp"
 #include "stack/resilience/retry.hpp"
 
 namespace squall::runner {
 
 using stack::duration;
 
-enum class arrival_model : std::uint8_t { poisson, constant, steps };
-
-struct rate_step {
-  duration at{0};        // from this time on (at_s)
-  double rate_per_s = 0;
-};
-
-struct arrivals_config {
-  arrival_model model = arrival_model::poisson;
-  double rate_per_s = 0;            // poisson, constant
-  std::vector<rate_step> steps;     // steps: sorted by at, the first at 0; each step's arrivals are poisson
-};
+// Arrival processes live with the simulator that runs them.
+using sim::arrival_model;
+using sim::arrivals_config;
+using sim::rate_step;
 
 struct workload_config {
   arrivals_config arrivals;

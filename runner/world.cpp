@@ -1,0 +1,115 @@
+#include "runner/world.hpp"
+
+#include "fakes/http_service.hpp"
+#include "reports/report_builder.hpp"
+#include "sim/arrivals.hpp"
+#include "sim/sim_runtime.hpp"
+#include "sim/simulator.hpp"
+#include "stack/worker/worker_pool.hpp"
+
+namespace squall::runner {
+
+namespace {
+
+// Sends every event to the report and, when asked, to a second sink.
+class tee_sink final : public history::event_sink {
+ public:
+  tee_sink(history::event_sink& first, history::event_sink* second) : first_(first), second_(second) {}
+  void on_event(const history::event& e) override {
+    if (second_) second_->on_event(e);
+    first_.on_event(e);
+  }
+
+ private:
+  history::event_sink& first_;
+  history::event_sink* second_;
+};
+
+// Feeds open-loop arrivals into the pool: each arrival schedules the next one.
+struct arrival_driver {
+  sim::simulator& sim;
+  sim::arrival_process& arrivals;
+  stack::worker::worker_pool& pool;
+  stack::instant end;
+
+  void schedule(stack::instant now) {
+    const stack::instant next = arrivals.next(now);
+    if (next < end) sim.at(next, stack::task{&arrival_driver::fire, this, 0});
+  }
+  static void fire(void* self, std::uint64_t) {
+    auto& d = *static_cast<arrival_driver*>(self);
+    d.pool.submit();
+    d.schedule(d.sim.now());
+  }
+};
+
+// Marks fault windows in the history so checkers can see them.
+struct fault_marker {
+  stack::runtime_port& rt;
+  const std::vector<fakes::fault_config>& faults;
+
+  static void fire(void* self, std::uint64_t arg) {
+    auto& m = *static_cast<fault_marker*>(self);
+    const std::size_t index = arg >> 1;
+    history::event e;
+    e.type = (arg & 1) ? history::event_type::fault_stop : history::event_type::fault_start;
+    e.fault = static_cast<std::uint16_t>(index);
+    e.dep = static_cast<std::uint16_t>(m.faults[index].target_index);
+    m.rt.emit(e);
+  }
+};
+
+}  // namespace
+
+history::header make_header(const scenario& s, std::uint64_t seed, const std::string& repro) {
+  history::header h;
+  h.scenario = s.name;
+  h.description = s.description;
+  h.seed = seed;
+  h.duration_ns = s.run_for.count();
+  for (const auto& d : s.dependencies) h.dependencies.push_back(d.name);
+  for (const auto& f : s.faults)
+    h.faults.push_back({fakes::to_string(f.kind), f.target, f.from.count(), f.to.count()});
+  h.gates = s.gates;
+  h.flap_window_s = s.flap_window_s;
+  h.expect = s.expect;
+  h.repro = repro;
+  return h;
+}
+
+run_result simulate(const scenario& s, const run_options& options) {
+  const sim::rng root(options.seed);
+  reports::report_builder report(make_header(s, options.seed, options.repro));
+  tee_sink sink(report, options.history);
+
+  sim::simulator sim;
+  fakes::http_fleet fleet(s.dependencies, s.faults, root.fork("fakes"));
+  sim::sim_runtime runtime(sim, fleet, sink, root.fork("stack/jitter"));
+  stack::worker::pool_config pool_config{s.workload.workers, s.workload.queue_max, s.workload.target_index};
+  stack::worker::worker_pool pool(runtime, pool_config, s.policy);
+  sim::arrival_process arrivals(s.workload.arrivals, root.fork("arrivals"));
+
+  const stack::instant end = stack::instant_from_ns(s.run_for.count());
+  fault_marker marker{runtime, s.faults};
+  for (std::size_t i = 0; i < s.faults.size(); ++i) {
+    sim.at(stack::instant_from_ns(s.faults[i].from.count()), stack::task{&fault_marker::fire, &marker, i << 1});
+    if (s.faults[i].to < s.run_for)
+      sim.at(stack::instant_from_ns(s.faults[i].to.count()), stack::task{&fault_marker::fire, &marker, (i << 1) | 1});
+  }
+  arrival_driver driver{sim, arrivals, pool, end};
+  driver.schedule(stack::instant_from_ns(0));
+
+  std::function<void()> tick;
+  if (options.progress) {
+    tick = [&] { options.progress({sim.now_ns(), s.run_for.count(), runtime.events_emitted()}); };
+  }
+  sim.run_until(end, tick);
+  if (tick) tick();
+
+  run_result result;
+  result.report = report.finish();
+  result.events = runtime.events_emitted();
+  return result;
+}
+
+}  // namespace squall::runner

@@ -1,0 +1,387 @@
+// JSONL reader: strict, because `squall check` must not silently drop what it does not understand.
+#include <array>
+#include <istream>
+#include <limits>
+
+#include <nlohmann/json.hpp>
+
+#include "history/jsonl.hpp"
+
+namespace squall::history {
+namespace {
+
+using json = nlohmann::json;
+
+// Every field an event line may carry. The per-type tables below say which are allowed and required.
+enum field : std::uint32_t {
+  f_t_ns = 1u << 0,
+  f_seq = 1u << 1,
+  f_type = 1u << 2,
+  f_proc = 1u << 3,
+  f_req = 1u << 4,
+  f_dep = 1u << 5,
+  f_attempt = 1u << 6,
+  f_result = 1u << 7,
+  f_status = 1u << 8,
+  f_latency = 1u << 9,
+  f_delay = 1u << 10,
+  f_reason = 1u << 11,
+  f_from = 1u << 12,
+  f_to = 1u << 13,
+  f_shadow = 1u << 14,
+  f_fault = 1u << 15,
+};
+
+struct field_name {
+  const char* name;
+  field bit;
+};
+constexpr field_name field_names[] = {
+    {"t_ns", f_t_ns},       {"seq", f_seq},       {"type", f_type},        {"proc", f_proc},
+    {"req", f_req},         {"dep", f_dep},       {"attempt", f_attempt},  {"result", f_result},
+    {"status", f_status},   {"latency_ns", f_latency}, {"delay_ns", f_delay}, {"reason", f_reason},
+    {"from", f_from},       {"to", f_to},         {"shadow", f_shadow},    {"fault", f_fault},
+};
+
+struct type_fields {
+  std::uint32_t required;
+  std::uint32_t optional;  // proc is optional everywhere it appears (a queue_full fail never had a worker)
+};
+
+constexpr std::uint32_t base = f_t_ns | f_seq | f_type;
+constexpr std::array<type_fields, event_type_count> fields_of = {{
+    /* invoke */ {base | f_req, 0},
+    /* start */ {base | f_req, f_proc},
+    /* attempt */ {base | f_req | f_dep | f_attempt, f_proc},
+    /* attempt_end */ {base | f_req | f_dep | f_attempt | f_result | f_latency, f_proc | f_status},
+    /* retry */ {base | f_req | f_dep | f_attempt | f_delay, f_proc},
+    /* budget_deny */ {base | f_req | f_dep, f_proc | f_shadow},
+    /* breaker_reject */ {base | f_req | f_dep, f_proc | f_shadow},
+    /* breaker */ {base | f_dep | f_from | f_to, f_shadow},
+    /* ok */ {base | f_req | f_latency, f_proc},
+    /* fail */ {base | f_req | f_reason | f_latency, f_proc},
+    /* info */ {base | f_req | f_reason | f_latency, f_proc},
+    /* fault_start */ {base | f_fault | f_dep, 0},
+    /* fault_stop */ {base | f_fault | f_dep, 0},
+}};
+
+// Looks a name up among an enum's to_string values.
+template <typename Enum, int Count>
+bool enum_from_string(const std::string& s, Enum& out) {
+  for (int i = 0; i < Count; ++i) {
+    const auto candidate = static_cast<Enum>(i);
+    if (s == to_string(candidate)) {
+      out = candidate;
+      return true;
+    }
+  }
+  return false;
+}
+
+class line_decoder {
+ public:
+  line_decoder(std::uint64_t line, const header& h) : line_(line), header_(h) {}
+
+  [[noreturn]] void fail(const std::string& message) const { throw jsonl_error(line_, message); }
+
+  const std::string& string(const json& v, const char* key) const {
+    if (!v.is_string()) fail(std::string("\"") + key + "\" must be a string");
+    return v.get_ref<const std::string&>();
+  }
+
+  template <typename Int>
+  Int integer(const json& v, const char* key, Int lo = std::numeric_limits<Int>::min(),
+              Int hi = std::numeric_limits<Int>::max()) const {
+    bool in_range = false;
+    if (v.is_number_unsigned()) {
+      const auto u = v.get<std::uint64_t>();
+      in_range = u <= static_cast<std::uint64_t>(hi) && (lo <= 0 || u >= static_cast<std::uint64_t>(lo));
+      if (in_range) return static_cast<Int>(u);
+    } else if (v.is_number_integer()) {
+      const auto s = v.get<std::int64_t>();
+      if constexpr (std::numeric_limits<Int>::is_signed) {
+        in_range = s >= static_cast<std::int64_t>(lo) && s <= static_cast<std::int64_t>(hi);
+      } else {
+        in_range = s >= 0 && static_cast<std::uint64_t>(s) >= static_cast<std::uint64_t>(lo) &&
+                   static_cast<std::uint64_t>(s) <= static_cast<std::uint64_t>(hi);
+      }
+      if (in_range) return static_cast<Int>(s);
+    } else {
+      fail(std::string("\"") + key + "\" must be an integer");
+    }
+    fail(std::string("\"") + key + "\" out of range: " + v.dump());
+  }
+
+  std::uint16_t dep(const json& v) const {
+    const std::string& name = string(v, "dep");
+    for (std::size_t i = 0; i < header_.dependencies.size(); ++i) {
+      if (header_.dependencies[i] == name) return static_cast<std::uint16_t>(i);
+    }
+    fail("\"dep\": unknown dependency \"" + name + "\" (the header lists " +
+         json(header_.dependencies).dump() + ")");
+  }
+
+  std::int32_t proc(const json& v) const {
+    const std::string& s = string(v, "proc");
+    // "w<N>": N a decimal without leading zeros, as the writer prints it.
+    if (s.size() < 2 || s[0] != 'w' || s.size() > 11 || (s[1] == '0' && s.size() > 2)) {
+      fail("\"proc\" must look like \"w17\", got \"" + s + "\"");
+    }
+    std::int64_t n = 0;
+    for (std::size_t i = 1; i < s.size(); ++i) {
+      if (s[i] < '0' || s[i] > '9') fail("\"proc\" must look like \"w17\", got \"" + s + "\"");
+      n = n * 10 + (s[i] - '0');
+    }
+    if (n > std::numeric_limits<std::int32_t>::max()) fail("\"proc\" out of range: \"" + s + "\"");
+    return static_cast<std::int32_t>(n);
+  }
+
+  event decode(const json& j) const {
+    if (!j.is_object()) fail("an event must be a JSON object");
+    const auto type_it = j.find("type");
+    if (type_it == j.end()) fail("missing \"type\"");
+    event e;
+    const std::string& type_name = string(*type_it, "type");
+    if (type_name == "header") fail("a second header; the header must be the first line only");
+    if (!enum_from_string<event_type, event_type_count>(type_name, e.type)) {
+      fail("unknown event type \"" + type_name + "\"");
+    }
+    const type_fields allowed = fields_of[static_cast<std::size_t>(e.type)];
+    std::uint32_t seen = 0;
+    for (const auto& [key, v] : j.items()) {
+      std::uint32_t bit = 0;
+      for (const field_name& f : field_names) {
+        if (key == f.name) bit = f.bit;
+      }
+      if ((bit & (allowed.required | allowed.optional)) == 0) {
+        fail("unknown field \"" + key + "\" in a \"" + type_name + "\" event");
+      }
+      seen |= bit;
+      decode_field(static_cast<field>(bit), v, e);
+    }
+    if (const std::uint32_t missing = allowed.required & ~seen; missing != 0) {
+      for (const field_name& f : field_names) {
+        if ((missing & f.bit) != 0) fail(std::string("missing \"") + f.name + "\" in a \"" + type_name + "\" event");
+      }
+    }
+    if (e.type == event_type::attempt_end) {
+      const bool has_status = (seen & f_status) != 0;
+      if (e.result == attempt_result::response && !has_status) fail("missing \"status\" for result \"response\"");
+      if (e.result != attempt_result::response && has_status) {
+        fail(std::string("\"status\" is only for result \"response\", not \"") + to_string(e.result) + "\"");
+      }
+    }
+    return e;
+  }
+
+ private:
+  void decode_field(field f, const json& v, event& e) const {
+    switch (f) {
+      case f_t_ns: e.t_ns = integer<std::int64_t>(v, "t_ns", 0); break;
+      case f_seq: e.seq = integer<std::uint64_t>(v, "seq"); break;
+      case f_type: break;
+      case f_proc: e.proc = proc(v); break;
+      case f_req: e.req = integer<std::uint64_t>(v, "req"); break;
+      case f_dep: e.dep = dep(v); break;
+      case f_attempt: e.attempt = integer<std::uint16_t>(v, "attempt", 1); break;
+      case f_result:
+        if (!enum_from_string<attempt_result, 4>(string(v, "result"), e.result)) {
+          fail("unknown \"result\" \"" + v.get<std::string>() + "\" (response|timeout|reset|connect_failure)");
+        }
+        break;
+      case f_status: e.status = integer<std::int32_t>(v, "status"); break;
+      case f_latency: e.value_ns = integer<std::int64_t>(v, "latency_ns", 0); break;
+      case f_delay: e.value_ns = integer<std::int64_t>(v, "delay_ns", 0); break;
+      case f_reason:
+        if (!enum_from_string<fail_reason, 6>(string(v, "reason"), e.reason)) {
+          fail("unknown \"reason\" \"" + v.get<std::string>() +
+               "\" (none|exhausted|budget|permanent|breaker_open|queue_full)");
+        }
+        break;
+      case f_from:
+      case f_to: {
+        const char* key = f == f_from ? "from" : "to";
+        breaker_state& s = f == f_from ? e.from : e.to;
+        if (!enum_from_string<breaker_state, 3>(string(v, key), s)) {
+          fail(std::string("unknown \"") + key + "\" state \"" + v.get<std::string>() + "\" (closed|open|half_open)");
+        }
+        break;
+      }
+      case f_shadow:
+        if (!v.is_boolean()) fail("\"shadow\" must be true or false");
+        e.shadow = v.get<bool>();
+        break;
+      case f_fault: {
+        const auto max_fault = static_cast<std::uint64_t>(header_.faults.size());
+        const auto index = integer<std::uint64_t>(v, "fault");
+        if (index >= max_fault) {
+          fail("\"fault\": index " + std::to_string(index) + " but the header has " + std::to_string(max_fault) +
+               " faults");
+        }
+        e.fault = static_cast<std::uint16_t>(index);
+        break;
+      }
+    }
+  }
+
+  std::uint64_t line_;
+  const header& header_;
+};
+
+std::vector<std::string> string_list(const line_decoder& d, const json& v, const char* key) {
+  if (!v.is_array()) d.fail(std::string("header \"") + key + "\" must be an array of strings");
+  std::vector<std::string> out;
+  for (const json& item : v) out.push_back(d.string(item, key));
+  return out;
+}
+
+fault_info decode_fault(const line_decoder& d, const json& v) {
+  if (!v.is_object()) d.fail("header \"faults\" entries must be objects {kind, target, from_ns, to_ns}");
+  fault_info f;
+  int seen = 0;
+  for (const auto& [key, item] : v.items()) {
+    if (key == "kind") {
+      f.kind = d.string(item, "faults[].kind");
+    } else if (key == "target") {
+      f.target = d.string(item, "faults[].target");
+    } else if (key == "from_ns") {
+      f.from_ns = d.integer<std::int64_t>(item, "faults[].from_ns", 0);
+    } else if (key == "to_ns") {
+      f.to_ns = d.integer<std::int64_t>(item, "faults[].to_ns", 0);
+    } else {
+      d.fail("unknown field \"" + key + "\" in a header fault");
+    }
+    ++seen;
+  }
+  if (seen != 4) d.fail("a header fault needs kind, target, from_ns and to_ns");
+  if (f.to_ns < f.from_ns) d.fail("a header fault ends before it starts");
+  return f;
+}
+
+}  // namespace
+
+jsonl_error::jsonl_error(std::uint64_t line, const std::string& message)
+    : std::runtime_error("line " + std::to_string(line) + ": " + message), line_(line) {}
+
+header decode_header(std::string_view line, std::uint64_t line_number) {
+  header h;
+  const line_decoder d(line_number, h);
+  json j;
+  try {
+    j = json::parse(line);
+  } catch (const json::parse_error& e) {
+    d.fail(std::string("invalid JSON: ") + e.what());
+  }
+  if (!j.is_object()) d.fail("the header must be a JSON object");
+  const auto type = j.find("type");
+  if (type == j.end() || *type != "header") d.fail("the first line must be the header ({\"type\":\"header\", ...})");
+  bool has_schema = false;
+  bool has_duration = false;
+  bool has_dependencies = false;
+  for (const auto& [key, v] : j.items()) {
+    if (key == "type") {
+    } else if (key == "schema") {
+      h.schema = d.integer<int>(v, "schema");
+      if (h.schema != jsonl_schema) d.fail("unsupported schema " + std::to_string(h.schema) + " (this build reads 1)");
+      has_schema = true;
+    } else if (key == "scenario") {
+      h.scenario = d.string(v, "scenario");
+    } else if (key == "description") {
+      h.description = d.string(v, "description");
+    } else if (key == "seed") {
+      h.seed = d.integer<std::uint64_t>(v, "seed");
+    } else if (key == "duration_ns") {
+      h.duration_ns = d.integer<std::int64_t>(v, "duration_ns", 0);
+      has_duration = true;
+    } else if (key == "dependencies") {
+      h.dependencies = string_list(d, v, "dependencies");
+      if (h.dependencies.size() > std::numeric_limits<std::uint16_t>::max()) d.fail("too many dependencies");
+      has_dependencies = true;
+    } else if (key == "faults") {
+      if (!v.is_array()) d.fail("header \"faults\" must be an array");
+      for (const json& f : v) h.faults.push_back(decode_fault(d, f));
+      if (h.faults.size() > std::numeric_limits<std::uint16_t>::max()) d.fail("too many faults");
+    } else if (key == "gates") {
+      h.gates = string_list(d, v, "gates");
+    } else if (key == "flap_window_s") {
+      if (!v.is_number() || v.get<double>() < 0) d.fail("\"flap_window_s\" must be a number >= 0");
+      h.flap_window_s = v.get<double>();
+    } else if (key == "expect") {
+      h.expect = d.string(v, "expect");
+      if (h.expect != "pass" && h.expect != "fail") d.fail("\"expect\" must be \"pass\" or \"fail\"");
+    } else if (key == "repro") {
+      h.repro = d.string(v, "repro");
+    } else {
+      d.fail("unknown header field \"" + key + "\"");
+    }
+  }
+  if (!has_schema) d.fail("the header needs \"schema\": 1");
+  if (!has_duration) d.fail("the header needs \"duration_ns\"");
+  if (!has_dependencies) d.fail("the header needs \"dependencies\"");
+  return h;
+}
+
+jsonl_reader::jsonl_reader(std::istream& in) : in_(in) {
+  if (!read_line(jsonl_max_header_line_bytes)) throw jsonl_error(1, "empty input: expected the header line");
+  header_ = decode_header(line_buf_, line_);
+}
+
+// Reads one line into line_buf_ (without '\n', a trailing '\r' dropped), refusing lines over max_bytes before
+// buffering them. False at the end of input.
+bool jsonl_reader::read_line(std::size_t max_bytes) {
+  line_buf_.clear();
+  std::streambuf* buf = in_.rdbuf();
+  using traits = std::streambuf::traits_type;
+  int c = buf->sbumpc();
+  if (c == traits::eof()) return false;
+  ++line_;
+  while (c != traits::eof() && c != '\n') {
+    if (line_buf_.size() == max_bytes) {
+      throw jsonl_error(line_, "line longer than " + std::to_string(max_bytes) + " bytes");
+    }
+    line_buf_.push_back(static_cast<char>(c));
+    c = buf->sbumpc();
+  }
+  if (!line_buf_.empty() && line_buf_.back() == '\r') line_buf_.pop_back();
+  return true;
+}
+
+bool jsonl_reader::next(event& e) {
+  if (!read_line(jsonl_max_event_line_bytes)) return false;
+  const line_decoder d(line_, header_);
+  if (line_buf_.empty()) d.fail("empty line");
+  json j;
+  try {
+    j = json::parse(line_buf_);
+  } catch (const json::parse_error& err) {
+    d.fail(std::string("invalid JSON: ") + err.what());
+  }
+  e = d.decode(j);
+  // The history contract orders events by (time, sequence); the checkers' windows rely on it.
+  if (have_last_ && (e.t_ns < last_t_ns_ || (e.t_ns == last_t_ns_ && e.seq <= last_seq_))) {
+    d.fail("event out of order: (t_ns " + std::to_string(e.t_ns) + ", seq " + std::to_string(e.seq) +
+           ") after (t_ns " + std::to_string(last_t_ns_) + ", seq " + std::to_string(last_seq_) + ")");
+  }
+  have_last_ = true;
+  last_t_ns_ = e.t_ns;
+  last_seq_ = e.seq;
+  return true;
+}
+
+std::uint64_t jsonl_reader::read_all(event_sink& sink) {
+  std::uint64_t n = 0;
+  event e;
+  while (next(e)) {
+    sink.on_event(e);
+    ++n;
+  }
+  return n;
+}
+
+std::uint64_t read_history(std::istream& in, header& h, event_sink& sink) {
+  jsonl_reader reader(in);
+  h = reader.header();
+  return reader.read_all(sink);
+}
+
+}  // namespace squall::history

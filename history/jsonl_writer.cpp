@@ -1,0 +1,262 @@
+// JSONL writer: hand-formatted into a 1 MiB buffer, because it runs once per event (millions per simulated
+// hour) and building a JSON object per event would dominate the run.
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <ostream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "history/jsonl.hpp"
+
+namespace squall::history {
+namespace {
+
+constexpr std::size_t buffer_bytes = std::size_t{1} << 20;
+// Upper bound of one event line: fixed keys + numbers + one dependency name. The name is checked separately.
+constexpr std::size_t event_line_reserve = 512;
+// JSON-escaping can grow a name up to 6x; 256 bytes keeps every event line far below jsonl_max_event_line_bytes.
+constexpr std::size_t max_dependency_name_bytes = 256;
+
+nlohmann::ordered_json header_json(const header& h) {
+  nlohmann::ordered_json j;
+  j["type"] = "header";
+  j["schema"] = h.schema;
+  j["scenario"] = h.scenario;
+  j["description"] = h.description;
+  j["seed"] = h.seed;
+  j["duration_ns"] = h.duration_ns;
+  j["dependencies"] = h.dependencies;
+  auto faults = nlohmann::ordered_json::array();
+  for (const fault_info& f : h.faults) {
+    faults.push_back({{"kind", f.kind}, {"target", f.target}, {"from_ns", f.from_ns}, {"to_ns", f.to_ns}});
+  }
+  j["faults"] = std::move(faults);
+  j["gates"] = h.gates;
+  // Whole seconds print as integers ("60", not "60.0") so the header reads as written in the scenario.
+  if (std::trunc(h.flap_window_s) == h.flap_window_s && std::fabs(h.flap_window_s) < 1e15) {
+    j["flap_window_s"] = static_cast<std::int64_t>(h.flap_window_s);
+  } else {
+    j["flap_window_s"] = h.flap_window_s;
+  }
+  j["expect"] = h.expect;
+  j["repro"] = h.repro;
+  return j;
+}
+
+}  // namespace
+
+std::string encode_header(const header& h) { return header_json(h).dump(); }
+
+jsonl_writer::jsonl_writer(std::ostream& out, const header& h) : stream_(&out), buf_(new char[buffer_bytes]) {
+  start(h);
+}
+
+jsonl_writer::jsonl_writer(std::FILE* out, const header& h) : file_(out), buf_(new char[buffer_bytes]) {
+  start(h);
+}
+
+void jsonl_writer::start(const header& h) {
+  fault_count_ = h.faults.size();
+  for (const std::string& d : h.dependencies) {
+    // Bounded so one event line always fits the reserve below and the reader's line limit.
+    if (d.size() > max_dependency_name_bytes) {
+      throw std::invalid_argument("jsonl_writer: dependency name longer than " +
+                                  std::to_string(max_dependency_name_bytes) + " bytes");
+    }
+    dep_json_.push_back(nlohmann::json(d).dump());
+  }
+  put(encode_header(h));
+  put("\n");
+}
+
+jsonl_writer::~jsonl_writer() {
+  // A destructor must not throw; a failed final write shows as a short file, and callers that care call flush().
+  try {
+    flush();
+  } catch (...) {
+  }
+}
+
+void jsonl_writer::drain() {
+  if (len_ == 0) return;
+  if (stream_ != nullptr) {
+    stream_->write(buf_.get(), static_cast<std::streamsize>(len_));
+    if (!*stream_) throw std::runtime_error("jsonl_writer: write failed");
+  } else if (std::fwrite(buf_.get(), 1, len_, file_) != len_) {
+    throw std::runtime_error("jsonl_writer: write failed");
+  }
+  len_ = 0;
+}
+
+void jsonl_writer::flush() {
+  drain();
+  if (stream_ != nullptr) {
+    stream_->flush();
+  } else {
+    std::fflush(file_);
+  }
+}
+
+void jsonl_writer::reserve(std::size_t bytes) {
+  if (len_ + bytes > buffer_bytes) drain();
+}
+
+void jsonl_writer::put(std::string_view s) {
+  if (len_ + s.size() > buffer_bytes) {
+    drain();
+    if (s.size() > buffer_bytes) {  // only a huge header gets here: write it straight through
+      if (stream_ != nullptr) {
+        stream_->write(s.data(), static_cast<std::streamsize>(s.size()));
+      } else {
+        std::fwrite(s.data(), 1, s.size(), file_);
+      }
+      return;
+    }
+  }
+  std::memcpy(buf_.get() + len_, s.data(), s.size());
+  len_ += s.size();
+}
+
+void jsonl_writer::put_int(std::int64_t v) {
+  const auto r = std::to_chars(buf_.get() + len_, buf_.get() + buffer_bytes, v);
+  len_ = static_cast<std::size_t>(r.ptr - buf_.get());
+}
+
+void jsonl_writer::put_uint(std::uint64_t v) {
+  const auto r = std::to_chars(buf_.get() + len_, buf_.get() + buffer_bytes, v);
+  len_ = static_cast<std::size_t>(r.ptr - buf_.get());
+}
+
+void jsonl_writer::put_dep(std::uint16_t dep) {
+  put(",\"dep\":");
+  put(dep_json_[dep]);
+}
+
+void jsonl_writer::on_event(const event& e) {
+  // Validate before writing so a rejected event leaves no half line behind.
+  const bool has_dep = e.type != event_type::invoke && e.type != event_type::start && e.type != event_type::ok &&
+                       e.type != event_type::fail && e.type != event_type::info;
+  if (has_dep && e.dep >= dep_json_.size()) {
+    throw std::invalid_argument("jsonl_writer: event names dependency #" + std::to_string(e.dep) +
+                                " but the header has " + std::to_string(dep_json_.size()));
+  }
+  const bool has_fault = e.type == event_type::fault_start || e.type == event_type::fault_stop;
+  if (has_fault && e.fault >= fault_count_) {
+    throw std::invalid_argument("jsonl_writer: event names fault #" + std::to_string(e.fault) +
+                                " but the header has " + std::to_string(fault_count_));
+  }
+  reserve(event_line_reserve + (has_dep ? dep_json_[e.dep].size() : 0));
+  put("{\"t_ns\":");
+  put_int(e.t_ns);
+  put(",\"seq\":");
+  put_uint(e.seq);
+  put(",\"type\":\"");
+  put(to_string(e.type));
+  put("\"");
+
+  const auto proc = [&] {
+    if (e.proc >= 0) {
+      put(",\"proc\":\"w");
+      put_int(e.proc);
+      put("\"");
+    }
+  };
+  const auto req = [&] {
+    put(",\"req\":");
+    put_uint(e.req);
+  };
+  const auto attempt = [&] {
+    put(",\"attempt\":");
+    put_uint(e.attempt);
+  };
+  const auto latency = [&] {
+    put(",\"latency_ns\":");
+    put_int(e.value_ns);
+  };
+  const auto shadow = [&] {
+    if (e.shadow) put(",\"shadow\":true");
+  };
+  const auto fault = [&] {
+    put(",\"fault\":");
+    put_uint(e.fault);
+  };
+
+  switch (e.type) {
+    case event_type::invoke:
+      req();
+      break;
+    case event_type::start:
+      proc();
+      req();
+      break;
+    case event_type::attempt:
+      proc();
+      req();
+      put_dep(e.dep);
+      attempt();
+      break;
+    case event_type::attempt_end:
+      proc();
+      req();
+      put_dep(e.dep);
+      attempt();
+      put(",\"result\":\"");
+      put(to_string(e.result));
+      put("\"");
+      if (e.result == attempt_result::response) {
+        put(",\"status\":");
+        put_int(e.status);
+      }
+      latency();
+      break;
+    case event_type::retry:
+      proc();
+      req();
+      put_dep(e.dep);
+      attempt();
+      put(",\"delay_ns\":");
+      put_int(e.value_ns);
+      break;
+    case event_type::budget_deny:
+    case event_type::breaker_reject:
+      proc();
+      req();
+      put_dep(e.dep);
+      shadow();
+      break;
+    case event_type::breaker:
+      put_dep(e.dep);
+      put(",\"from\":\"");
+      put(to_string(e.from));
+      put("\",\"to\":\"");
+      put(to_string(e.to));
+      put("\"");
+      shadow();
+      break;
+    case event_type::ok:
+      proc();
+      req();
+      latency();
+      break;
+    case event_type::fail:
+    case event_type::info:
+      proc();
+      req();
+      put(",\"reason\":\"");
+      put(to_string(e.reason));
+      put("\"");
+      latency();
+      break;
+    case event_type::fault_start:
+    case event_type::fault_stop:
+      fault();
+      put_dep(e.dep);
+      break;
+  }
+  put("}\n");
+  ++events_;
+}
+
+}  // namespace squall::history

@@ -1,1 +1,3 @@
-int main() { return 0; }
+#include "runner/cli.hpp"
+
+int main(int argc, char** argv) { return squall::runner::cli_main(argc, argv); }

@@ -1,0 +1,104 @@
+#include "runner/cli.hpp"
+
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+
+#include "runner/commands.hpp"
+#include "runner/exit_codes.hpp"
+
+namespace squall::runner {
+
+namespace {
+
+constexpr const char* run_examples = R"(
+Examples:
+  squall run scenarios/storm-hour.json                 simulate one hour, reports in out/storm-hour/
+  squall run scenarios/*.json --junit gates.xml        CI gate: exit 0 pass, 1 gate failed, 2 bad input, 3 internal
+  squall run s.json --set policy.breaker.open_ms=30000 try a threshold without editing the file
+  squall run s.json --seed 7 --history h.jsonl         reproduce seed 7 and keep its event history
+  squall run s.json --seeds 20                         20 seeds: mean/min/max per metric, worst seed's repro
+  squall run s.json --markdown "$GITHUB_STEP_SUMMARY"  Markdown summary for a PR or a job page
+)";
+
+constexpr const char* app_footer = R"(
+A scenario is a JSON file: a workload, flaky dependencies, faults in time, the resilience policy under test
+and gates (e.g. "retry_amplification.overall < 1.5"). See docs/scenario-format.md and scenarios/.
+
+  squall validate scenarios/*.json          check scenarios without running them
+  squall run scenarios/*.json               simulate them, write reports, exit 1 if a gate fails
+  squall check out/h.jsonl --gates "goodput.ratio > 0.9"   recompute a report from a recorded history
+
+Exit codes: 0 all gates pass, 1 a gate failed, 2 invalid input or usage, 3 internal error or unknown gate value.
+)";
+
+void add_run(CLI::App& app, run_command& cmd) {
+  auto* run = app.add_subcommand("run", "Simulate scenarios, write reports and evaluate their gates");
+  run->footer(run_examples);
+  run->add_option("files", cmd.files, "Scenario files (JSON)")->required()->check(CLI::ExistingFile);
+  run->add_option("--set", cmd.overrides, "Override a field: dotted.path=value (value parsed as JSON)")
+      ->type_name("PATH=VALUE");
+  run->add_option("--seed", cmd.seed, "Seed to use instead of the scenario's");
+  run->add_option("--seeds", cmd.seeds, "Run K consecutive seeds from the base seed and aggregate")
+      ->check(CLI::Range(1, 100000));
+  run->add_option("--jobs,-j", cmd.jobs, "Parallel runs (default: all cores)")->check(CLI::Range(0, 1024));
+  run->add_option("--out,-o", cmd.out_dir, "Directory for reports (one folder per scenario)")
+      ->capture_default_str();
+  run->add_option("--junit", cmd.junit_file, "Write JUnit XML: one testcase per gate per scenario");
+  run->add_option("--markdown", cmd.markdown_file, "Write a Markdown summary (PR comment, $GITHUB_STEP_SUMMARY)");
+  run->add_option("--history", cmd.history_file, "Write the event history (JSONL) of a single run");
+  run->add_flag("--quiet,-q", cmd.quiet, "No progress line and no summary table");
+  run->callback([&cmd] { throw CLI::RuntimeError(execute(cmd)); });
+}
+
+void add_validate(CLI::App& app, validate_command& cmd) {
+  auto* validate = app.add_subcommand("validate", "Check scenario files without running them");
+  validate->add_option("files", cmd.files, "Scenario files (JSON)")->required();
+  validate->add_option("--set", cmd.overrides, "Override a field before validating: dotted.path=value")
+      ->type_name("PATH=VALUE");
+  validate->callback([&cmd] { throw CLI::RuntimeError(execute(cmd)); });
+}
+
+void add_check(CLI::App& app, check_command& cmd) {
+  auto* check = app.add_subcommand("check", "Recompute the report and gates from a recorded history (JSONL)");
+  check->add_option("history", cmd.history_file, "History file written by `squall run --history`")
+      ->required()
+      ->check(CLI::ExistingFile);
+  check->add_option("--gates", cmd.gates, "Gate expressions replacing the recorded ones")->type_name("EXPR");
+  check->add_option("--out,-o", cmd.out_dir, "Write report.json/.md/.html here instead of printing report.json");
+  check->add_flag("--quiet,-q", cmd.quiet, "Print nothing but errors");
+  check->callback([&cmd] { throw CLI::RuntimeError(execute(cmd)); });
+}
+
+}  // namespace
+
+int cli_main(int argc, char** argv) {
+  CLI::App app{"squall: chaos and load tests for worker, lock and resilience stacks, in a deterministic simulator"};
+  app.footer(app_footer);
+  app.require_subcommand(1);
+  run_command run;
+  validate_command validate;
+  check_command check;
+  add_run(app, run);
+  add_validate(app, validate);
+  add_check(app, check);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& done) {
+    return done.get_exit_code();  // a subcommand ran; this is its exit code
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return exit_invalid;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "squall: internal error: %s\n", e.what());
+    return exit_internal;
+  }
+  return exit_pass;
+}
+
+}  // namespace squall::runner

@@ -1,0 +1,155 @@
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <exception>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "history/jsonl.hpp"
+#include "reports/aggregate.hpp"
+#include "runner/commands.hpp"
+#include "runner/exit_codes.hpp"
+#include "runner/files.hpp"
+#include "runner/outputs.hpp"
+#include "runner/progress.hpp"
+#include "runner/repro.hpp"
+#include "runner/scenario_parser.hpp"
+#include "runner/world.hpp"
+
+namespace squall::runner {
+
+namespace {
+
+struct run_item {
+  std::size_t scenario = 0;
+  std::uint64_t seed = 0;
+  std::size_t index = 0;
+};
+
+// Loads every file; all errors of all files are printed before anything runs.
+bool load_all(const run_command& cmd, std::vector<scenario>& out) {
+  bool ok = true;
+  std::set<std::string> names;
+  for (const auto& file : cmd.files) {
+    parse_outcome parsed = load_scenario(file, cmd.overrides);
+    if (!parsed.value) {
+      std::fputs(format_errors(file, parsed.errors).c_str(), stderr);
+      ok = false;
+      continue;
+    }
+    if (!names.insert(parsed.value->name).second) {
+      std::fprintf(stderr, "%s: (document): another scenario is also named '%s' (its reports would overwrite "
+                           "these; give each scenario a unique name)\n",
+                   file.c_str(), parsed.value->name.c_str());
+      ok = false;
+    }
+    out.push_back(std::move(*parsed.value));
+  }
+  return ok;
+}
+
+// Runs items on `jobs` threads; results land by index, so the order of completion never shows.
+void run_items(const std::vector<scenario>& scenarios, const std::vector<run_item>& items, const run_command& cmd,
+               std::vector<nlohmann::json>& reports, progress_line& progress) {
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mu;
+  auto worker = [&] {
+    for (std::size_t i = next++; i < items.size(); i = next++) {
+      try {
+        const run_item& item = items[i];
+        const scenario& s = scenarios[item.scenario];
+        run_options options;
+        options.seed = item.seed;
+        options.repro = repro_command(cmd.files[item.scenario], item.seed, cmd.overrides);
+        options.progress = [&progress, i](const run_progress& p) { progress.update(i, p); };
+        std::unique_ptr<std::ofstream> history_out;
+        std::unique_ptr<history::jsonl_writer> writer;
+        if (!cmd.history_file.empty()) {
+          history_out = std::make_unique<std::ofstream>(cmd.history_file + ".tmp", std::ios::binary);
+          if (!*history_out) throw std::runtime_error("cannot write " + cmd.history_file);
+          writer = std::make_unique<history::jsonl_writer>(*history_out, make_header(s, item.seed, options.repro));
+          options.history = writer.get();
+        }
+        reports[i] = simulate(s, options).report;
+        if (writer) {
+          writer->flush();
+          writer.reset();
+          history_out->close();
+          if (!*history_out) throw std::runtime_error("cannot write " + cmd.history_file);
+          std::rename((cmd.history_file + ".tmp").c_str(), cmd.history_file.c_str());
+        }
+        progress.run_done(i);
+      } catch (...) {
+        std::lock_guard lock(failure_mu);
+        if (!failure) failure = std::current_exception();
+        next = items.size();
+      }
+    }
+  };
+  const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t jobs = std::min<std::size_t>(items.size(), cmd.jobs > 0 ? static_cast<std::size_t>(cmd.jobs) : cores);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 1; t < jobs; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
+
+int execute(const run_command& cmd) {
+  std::vector<scenario> scenarios;
+  if (!load_all(cmd, scenarios)) return exit_invalid;
+  if (!cmd.history_file.empty() && (scenarios.size() != 1 || cmd.seeds != 1)) {
+    std::fprintf(stderr, "squall run: --history records one run: give one scenario and no --seeds\n");
+    return exit_invalid;
+  }
+
+  std::vector<run_item> items;
+  for (std::size_t s = 0; s < scenarios.size(); ++s) {
+    const std::uint64_t base = cmd.seed.value_or(scenarios[s].seed);
+    for (int k = 0; k < cmd.seeds; ++k) items.push_back({s, base + static_cast<std::uint64_t>(k), items.size()});
+  }
+  std::vector<nlohmann::json> reports(items.size());
+  progress_line progress(!cmd.quiet, items.size());
+  try {
+    run_items(scenarios, items, cmd, reports, progress);
+  } catch (const std::exception& e) {
+    progress.finish();
+    std::fprintf(stderr, "squall run: internal error: %s (no reports written)\n", e.what());
+    return exit_internal;
+  }
+  progress.finish();
+
+  std::vector<scenario_outcome> outcomes;
+  for (std::size_t s = 0; s < scenarios.size(); ++s) {
+    scenario_outcome o;
+    o.file = cmd.files[s];
+    for (const auto& item : items)
+      if (item.scenario == s) o.seed_reports.push_back(reports[item.index]);
+    o.report = o.seed_reports.front();
+    if (cmd.seeds > 1) o.seeds = reports::aggregate_seeds(o.seed_reports);
+    outcomes.push_back(std::move(o));
+  }
+
+  try {
+    for (const auto& o : outcomes) write_scenario_files(cmd.out_dir, o);
+    if (!cmd.junit_file.empty()) write_file_atomically(cmd.junit_file, suite_junit(outcomes));
+    if (!cmd.markdown_file.empty()) write_file_atomically(cmd.markdown_file, suite_markdown(outcomes));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "squall run: %s\n", e.what());
+    return exit_internal;
+  }
+  if (!cmd.quiet) {
+    std::fputs(summary_table(outcomes).c_str(), stdout);
+    std::printf("reports: %s/<scenario>/report.{json,md,html}\n", cmd.out_dir.c_str());
+  }
+  return suite_exit_code(outcomes);
+}
+
+}  // namespace squall::runner

@@ -1,0 +1,39 @@
+#pragma once
+// One function per subcommand; cli.cpp parses arguments into these option structs.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace squall::runner {
+
+struct run_command {
+  std::vector<std::string> files;
+  std::vector<std::string> overrides;  // --set path=value
+  std::optional<std::uint64_t> seed;   // --seed: replaces the scenario's seed
+  int seeds = 1;                       // --seeds K: K consecutive seeds from the base seed
+  int jobs = 0;                        // --jobs: parallel runs, 0 = all cores
+  std::string out_dir = "out";
+  std::string junit_file;
+  std::string markdown_file;
+  std::string history_file;
+  bool quiet = false;
+};
+
+struct check_command {
+  std::string history_file;
+  std::vector<std::string> gates;      // replace the gates recorded in the history
+  std::string out_dir;                 // write report files here; otherwise print report.json
+  bool quiet = false;
+};
+
+struct validate_command {
+  std::vector<std::string> files;
+  std::vector<std::string> overrides;
+};
+
+int execute(const run_command& cmd);
+int execute(const check_command& cmd);
+int execute(const validate_command& cmd);
+
+}  // namespace squall::runner

@@ -1,0 +1,67 @@
+#include "runner/progress.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+namespace squall::runner {
+
+using clock = std::chrono::steady_clock;
+
+progress_line::progress_line(bool enabled, std::size_t runs)
+    : enabled_(enabled), tty_(isatty(STDERR_FILENO) != 0), runs_(runs), start_(clock::now()), last_print_(start_) {}
+
+progress_line::~progress_line() { finish(); }
+
+void progress_line::update(std::size_t index, const run_progress& p) {
+  if (!enabled_) return;
+  std::lock_guard lock(mu_);
+  runs_[index] = p;
+  const auto now = clock::now();
+  // Quiet for the first second; then a redrawn line on a terminal, or a line every 5 s in a CI log.
+  if (now - start_ < std::chrono::seconds(1)) return;
+  if (now - last_print_ < (tty_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000))) return;
+  print_locked(now);
+}
+
+void progress_line::run_done(std::size_t index) {
+  std::lock_guard lock(mu_);
+  runs_[index].sim_ns = runs_[index].duration_ns;
+  ++done_;
+}
+
+void progress_line::print_locked(clock::time_point now) {
+  last_print_ = now;
+  double sim_s = 0, total_s = 0;
+  std::uint64_t events = 0;
+  for (const auto& r : runs_) {
+    sim_s += static_cast<double>(r.sim_ns) / 1e9;
+    total_s += static_cast<double>(r.duration_ns) / 1e9;
+    events += r.events;
+  }
+  const double wall_s = std::chrono::duration<double>(now - start_).count();
+  std::string line =
+      runs_.size() == 1
+          ? fmt::format("squall: simulated {:.0f}/{:.0f} s, {:.1f} M events, {:.1f} M events/s", sim_s, total_s,
+                        static_cast<double>(events) / 1e6, static_cast<double>(events) / 1e6 / wall_s)
+          : fmt::format("squall: {}/{} runs done, {:.1f} M events, {:.1f} M events/s", done_, runs_.size(),
+                        static_cast<double>(events) / 1e6, static_cast<double>(events) / 1e6 / wall_s);
+  if (tty_) {
+    std::fprintf(stderr, "\r%-78s", line.c_str());
+  } else {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  std::fflush(stderr);
+  printed_ = true;
+}
+
+void progress_line::finish() {
+  if (!enabled_) return;
+  std::lock_guard lock(mu_);
+  if (printed_ && tty_) std::fprintf(stderr, "\r%78s\r", "");
+  printed_ = false;
+}
+
+}  // namespace squall::runner

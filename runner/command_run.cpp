@@ -31,10 +31,11 @@ struct run_item {
 };
 
 // Loads every file; all errors of all files are printed before anything runs.
-bool load_all(const run_command& cmd, std::vector<scenario>& out) {
+bool load_all(const run_command& cmd, std::vector<scenario>& out, std::vector<std::string>& files) {
   bool ok = true;
   std::set<std::string> names;
   for (const auto& file : cmd.files) {
+    if (is_schema_file(file)) continue;
     parse_outcome parsed = load_scenario(file, cmd.overrides);
     if (!parsed.value) {
       std::fputs(format_errors(file, parsed.errors).c_str(), stderr);
@@ -48,12 +49,14 @@ bool load_all(const run_command& cmd, std::vector<scenario>& out) {
       ok = false;
     }
     out.push_back(std::move(*parsed.value));
+    files.push_back(file);
   }
   return ok;
 }
 
 // Runs items on `jobs` threads; results land by index, so the order of completion never shows.
-void run_items(const std::vector<scenario>& scenarios, const std::vector<run_item>& items, const run_command& cmd,
+void run_items(const std::vector<scenario>& scenarios, const std::vector<std::string>& files,
+               const std::vector<run_item>& items, const run_command& cmd,
                std::vector<nlohmann::json>& reports, progress_line& progress) {
   std::atomic<std::size_t> next{0};
   std::exception_ptr failure;
@@ -65,7 +68,7 @@ void run_items(const std::vector<scenario>& scenarios, const std::vector<run_ite
         const scenario& s = scenarios[item.scenario];
         run_options options;
         options.seed = item.seed;
-        options.repro = repro_command(cmd.files[item.scenario], item.seed, cmd.overrides);
+        options.repro = repro_command(files[item.scenario], item.seed, cmd.overrides);
         options.progress = [&progress, i](const run_progress& p) { progress.update(i, p); };
         std::unique_ptr<std::ofstream> history_out;
         std::unique_ptr<history::jsonl_writer> writer;
@@ -104,7 +107,12 @@ void run_items(const std::vector<scenario>& scenarios, const std::vector<run_ite
 
 int execute(const run_command& cmd) {
   std::vector<scenario> scenarios;
-  if (!load_all(cmd, scenarios)) return exit_invalid;
+  std::vector<std::string> files;
+  if (!load_all(cmd, scenarios, files)) return exit_invalid;
+  if (scenarios.empty()) {
+    std::fprintf(stderr, "squall run: no scenario files given (schema.json is not a scenario)\n");
+    return exit_invalid;
+  }
   if (!cmd.history_file.empty() && (scenarios.size() != 1 || cmd.seeds != 1)) {
     std::fprintf(stderr, "squall run: --history records one run: give one scenario and no --seeds\n");
     return exit_invalid;
@@ -118,7 +126,7 @@ int execute(const run_command& cmd) {
   std::vector<nlohmann::json> reports(items.size());
   progress_line progress(!cmd.quiet, items.size());
   try {
-    run_items(scenarios, items, cmd, reports, progress);
+    run_items(scenarios, files, items, cmd, reports, progress);
   } catch (const std::exception& e) {
     progress.finish();
     std::fprintf(stderr, "squall run: internal error: %s (no reports written)\n", e.what());
@@ -129,7 +137,7 @@ int execute(const run_command& cmd) {
   std::vector<scenario_outcome> outcomes;
   for (std::size_t s = 0; s < scenarios.size(); ++s) {
     scenario_outcome o;
-    o.file = cmd.files[s];
+    o.file = files[s];
     for (const auto& item : items)
       if (item.scenario == s) o.seed_reports.push_back(reports[item.index]);
     o.report = o.seed_reports.front();

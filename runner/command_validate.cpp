@@ -2,6 +2,7 @@
 
 #include "runner/commands.hpp"
 #include "runner/exit_codes.hpp"
+#include "runner/files.hpp"
 #include "runner/scenario_parser.hpp"
 
 namespace squall::runner {
@@ -9,6 +10,7 @@ namespace squall::runner {
 int execute(const validate_command& cmd) {
   int code = exit_pass;
   for (const auto& file : cmd.files) {
+    if (is_schema_file(file)) continue;
     const parse_outcome parsed = load_scenario(file, cmd.overrides);
     if (parsed.value) {
       std::printf("ok: %s (%s)\n", file.c_str(), parsed.value->name.c_str());

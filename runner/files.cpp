@@ -33,4 +33,6 @@ void make_directories(const std::string& path) {
   if (ec) throw std::runtime_error("cannot create directory " + path + ": " + ec.message());
 }
 
+bool is_schema_file(const std::string& file) { return std::filesystem::path(file).filename() == "schema.json"; }
+
 }  // namespace squall::runner

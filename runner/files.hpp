@@ -12,4 +12,7 @@ void write_file_atomically(const std::string& path, std::string_view content);
 // Creates a directory (and parents). Throws std::runtime_error with the path on failure.
 void make_directories(const std::string& path);
 
+// scenarios/schema.json sits beside the scenarios, so `squall run scenarios/*.json` steps over it.
+bool is_schema_file(const std::string& file);
+
 }  // namespace squall::runner

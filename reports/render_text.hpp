@@ -1,0 +1,32 @@
+#pragma once
+// Small helpers the renderers share: escaping and compact number display.
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace squall::reports::detail {
+
+// & < > " ' escaped; control characters other than tab/newline/CR dropped (they are invalid in XML 1.0).
+std::string escape_xml(std::string_view s);
+
+// Safe inside a Markdown table cell: `|` escaped, newlines flattened.
+std::string escape_md_cell(std::string_view s);
+
+// Safe inside a Markdown code span: backticks replaced.
+std::string md_code(std::string_view s);
+
+// A JSON value for display: integers exactly, doubles with 4 significant digits (whole numbers from 1000 up),
+// null and missing as "–".
+std::string display(const nlohmann::json& v);
+
+// The value at a dotted path ("latency_ms.p99"), or null.
+const nlohmann::json& at_path(const nlohmann::json& report, std::string_view path);
+
+// "✅ pass" / "❌ fail" / "❔ unknown", honouring expect "fail" (a failed gate is the expected outcome).
+std::string verdict_badge(const nlohmann::json& report);
+
+// "12 s", "metastable", "n/a" or "–" when unknown.
+std::string recovery_text(const nlohmann::json& report);
+
+}  // namespace squall::reports::detail

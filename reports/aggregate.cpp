@@ -126,8 +126,9 @@ json aggregate_seeds(const std::vector<json>& reports) {
 
 std::string render_seeds_markdown(const json& aggregate) {
   using detail::display;
+  const json scenario = aggregate.value("scenario", json());
   std::string out = fmt::format("#### {} over {} seeds\n\n",
-                                detail::escape_md_cell(aggregate.value("scenario", std::string("?"))),
+                                detail::escape_md_cell(scenario.is_string() ? scenario.get<std::string>() : "?"),
                                 display(aggregate.value("runs", json())));
   const json verdicts = aggregate.value("verdicts", json::object());
   out += fmt::format("Verdicts: {} pass, {} fail, {} unknown.\n\n", display(verdicts.value("pass", json())),
@@ -155,7 +156,7 @@ std::string render_seeds_markdown(const json& aggregate) {
   if (worst.is_object()) {
     out += fmt::format("\nWorst seed: {} ({} failed gates, goodput {}). Repro: {}\n", display(worst.value("seed", json())),
                        display(worst.value("failed_gates", json())), display(worst.value("goodput", json())),
-                       detail::md_code(worst.value("repro", std::string())));
+                       detail::md_code(display(worst.value("repro", json()))));
   }
   return out;
 }

@@ -25,24 +25,36 @@ std::string escape_xml(std::string_view s) {
 }
 
 std::string escape_md_cell(std::string_view s) {
+  // Free text must not turn into HTML or table structure when GitHub renders it.
   std::string out;
   for (const char c : s) {
-    if (c == '|') {
-      out += "\\|";
-    } else if (c == '\n' || c == '\r') {
-      out += ' ';
-    } else {
-      out += c;
+    switch (c) {
+      case '|': out += "\\|"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '\n':
+      case '\r': out += ' '; break;
+      default: out += c;
     }
   }
   return out;
 }
 
 std::string md_code(std::string_view s) {
+  // Inside a code span entities are not decoded, so only backticks, pipes and newlines need care.
   std::string out = "`";
-  for (const char c : s) out += c == '`' ? '\'' : c;
+  for (const char c : s) {
+    switch (c) {
+      case '`': out += '\''; break;
+      case '|': out += "\\|"; break;
+      case '\n':
+      case '\r': out += ' '; break;
+      default: out += c;
+    }
+  }
   out += '`';
-  return escape_md_cell(out);
+  return out;
 }
 
 std::string display(const nlohmann::json& v) {

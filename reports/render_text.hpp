@@ -10,10 +10,10 @@ namespace squall::reports::detail {
 // & < > " ' escaped; control characters other than tab/newline/CR dropped (they are invalid in XML 1.0).
 std::string escape_xml(std::string_view s);
 
-// Safe inside a Markdown table cell: `|` escaped, newlines flattened.
+// Safe inside a Markdown table cell: `|` escaped, < > & as entities, newlines flattened.
 std::string escape_md_cell(std::string_view s);
 
-// Safe inside a Markdown code span: backticks replaced.
+// A code span safe inside a Markdown table cell: backticks replaced, `|` escaped, newlines flattened.
 std::string md_code(std::string_view s);
 
 // A JSON value for display: integers exactly, doubles with 4 significant digits (whole numbers from 1000 up),

@@ -58,6 +58,13 @@ class jsonl_writer final : public event_sink {
   void start(const header& h);
   void reserve(std::size_t bytes);
   void put(std::string_view s);
+  // A string literal after reserve(): fixed-size copy the compiler inlines (most of an event line).
+  template <std::size_t N>
+  void put_lit(const char (&s)[N]) {
+    for (std::size_t i = 0; i + 1 < N; ++i) buf_[len_ + i] = s[i];
+    len_ += N - 1;
+  }
+  void put_unchecked(std::string_view s);
   void put_int(std::int64_t v);
   void put_uint(std::uint64_t v);
   void put_dep(std::uint16_t dep);

@@ -130,8 +130,13 @@ void jsonl_writer::put_uint(std::uint64_t v) {
 }
 
 void jsonl_writer::put_dep(std::uint16_t dep) {
-  put(",\"dep\":");
-  put(dep_json_[dep]);
+  put_lit(",\"dep\":");
+  put_unchecked(dep_json_[dep]);
+}
+
+void jsonl_writer::put_unchecked(std::string_view s) {
+  std::memcpy(buf_.get() + len_, s.data(), s.size());
+  len_ += s.size();
 }
 
 void jsonl_writer::on_event(const event& e) {
@@ -148,38 +153,38 @@ void jsonl_writer::on_event(const event& e) {
                                 " but the header has " + std::to_string(fault_count_));
   }
   reserve(event_line_reserve + (has_dep ? dep_json_[e.dep].size() : 0));
-  put("{\"t_ns\":");
+  put_lit("{\"t_ns\":");
   put_int(e.t_ns);
-  put(",\"seq\":");
+  put_lit(",\"seq\":");
   put_uint(e.seq);
-  put(",\"type\":\"");
-  put(to_string(e.type));
-  put("\"");
+  put_lit(",\"type\":\"");
+  put_unchecked(to_string(e.type));
+  put_lit("\"");
 
   const auto proc = [&] {
     if (e.proc >= 0) {
-      put(",\"proc\":\"w");
+      put_lit(",\"proc\":\"w");
       put_int(e.proc);
-      put("\"");
+      put_lit("\"");
     }
   };
   const auto req = [&] {
-    put(",\"req\":");
+    put_lit(",\"req\":");
     put_uint(e.req);
   };
   const auto attempt = [&] {
-    put(",\"attempt\":");
+    put_lit(",\"attempt\":");
     put_uint(e.attempt);
   };
   const auto latency = [&] {
-    put(",\"latency_ns\":");
+    put_lit(",\"latency_ns\":");
     put_int(e.value_ns);
   };
   const auto shadow = [&] {
-    if (e.shadow) put(",\"shadow\":true");
+    if (e.shadow) put_lit(",\"shadow\":true");
   };
   const auto fault = [&] {
-    put(",\"fault\":");
+    put_lit(",\"fault\":");
     put_uint(e.fault);
   };
 
@@ -202,11 +207,11 @@ void jsonl_writer::on_event(const event& e) {
       req();
       put_dep(e.dep);
       attempt();
-      put(",\"result\":\"");
-      put(to_string(e.result));
-      put("\"");
+      put_lit(",\"result\":\"");
+      put_unchecked(to_string(e.result));
+      put_lit("\"");
       if (e.result == attempt_result::response) {
-        put(",\"status\":");
+        put_lit(",\"status\":");
         put_int(e.status);
       }
       latency();
@@ -216,7 +221,7 @@ void jsonl_writer::on_event(const event& e) {
       req();
       put_dep(e.dep);
       attempt();
-      put(",\"delay_ns\":");
+      put_lit(",\"delay_ns\":");
       put_int(e.value_ns);
       break;
     case event_type::budget_deny:
@@ -228,11 +233,11 @@ void jsonl_writer::on_event(const event& e) {
       break;
     case event_type::breaker:
       put_dep(e.dep);
-      put(",\"from\":\"");
-      put(to_string(e.from));
-      put("\",\"to\":\"");
-      put(to_string(e.to));
-      put("\"");
+      put_lit(",\"from\":\"");
+      put_unchecked(to_string(e.from));
+      put_lit("\",\"to\":\"");
+      put_unchecked(to_string(e.to));
+      put_lit("\"");
       shadow();
       break;
     case event_type::ok:
@@ -244,9 +249,9 @@ void jsonl_writer::on_event(const event& e) {
     case event_type::info:
       proc();
       req();
-      put(",\"reason\":\"");
-      put(to_string(e.reason));
-      put("\"");
+      put_lit(",\"reason\":\"");
+      put_unchecked(to_string(e.reason));
+      put_lit("\"");
       latency();
       break;
     case event_type::fault_start:
@@ -255,7 +260,7 @@ void jsonl_writer::on_event(const event& e) {
       put_dep(e.dep);
       break;
   }
-  put("}\n");
+  put_lit("}\n");
   ++events_;
 }
 

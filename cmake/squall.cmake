@@ -4,6 +4,10 @@
 function(squall_target_options target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
                                            -ffp-contract=off)
+  # GCC 12 reports false -Wrestrict/-Wstringop-overflow positives inside libstdc++'s std::string at -O3.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -Wno-restrict -Wno-stringop-overflow)
+  endif()
   if(SQUALL_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

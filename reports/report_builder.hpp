@@ -14,7 +14,8 @@ class report_builder final : public history::event_sink {
   explicit report_builder(history::header header);
   ~report_builder() override;
   void on_event(const history::event& e) override;
-  // The finished report with gates evaluated. Call once, after the last event.
+  // The finished report with gates evaluated (docs/report-format.md). Call once, after the last event; a second
+  // call throws std::logic_error. A checker that threw yields {"unknown": reason} sections, not an exception.
   nlohmann::json finish();
 
  private:

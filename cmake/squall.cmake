@@ -35,6 +35,7 @@ function(squall_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_executable(test_${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/catch_main.cpp)
   target_link_libraries(test_${name} PRIVATE Catch2::Catch2 ${ARG_DEPS})
+  target_include_directories(test_${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_definitions(test_${name} PRIVATE SQUALL_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   squall_target_options(test_${name})
   catch_discover_tests(test_${name} TEST_PREFIX "${name}: "

@@ -76,8 +76,8 @@ scenario build_scenario(const nlohmann::json& document, error_sink& errors) {
     if (const auto* policy = r.child("policy")) build_policy(*policy, r.path_of("policy"), errors, s.policy);
     if (const auto* gates = r.child("gates")) build_gates(*gates, r.path_of("gates"), errors, s.gates);
     assign(s.expect, r.text("expect"));
-    if (const auto* reports = r.child("reports")) {
-      read_object(errors, *reports, r.path_of("reports"), "reports",
+    if (const auto* section = r.child("reports")) {
+      read_object(errors, *section, r.path_of("reports"), "reports",
                   [&](object_reader& rr) { assign(s.flap_window_s, rr.number("flap_window_s")); });
     }
   });

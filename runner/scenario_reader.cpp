@@ -87,10 +87,10 @@ void object_reader::check_keys() {
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     const auto owners = spec_.variants_with(key);
     if (!owners.empty()) {
-      errors_.add(path_,
-                  quote(key) + " does not apply to " + std::string(spec_.selector) + " " + quote(variant_),
-                  quote(key) + " belongs to " + list_words(owners) + "; " + variant_ + " allows: " +
-                      list_words(allowed));
+      const std::string selector(spec_.selector);
+      errors_.add(path_, quote(key) + " does not apply to " + selector + " " + quote(variant_),
+                  quote(key) + " is for " + selector + " " + list_words(owners) + "; " + selector + " " +
+                      quote(variant_) + " allows: " + list_words(allowed));
       continue;
     }
     if (const auto match = closest(key, allowed)) hinted_.push_back(*match);

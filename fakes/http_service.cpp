@@ -81,7 +81,9 @@ sim::http_reply http_service::serve(stack::instant now) {
     }
   }
   if (rng_.bernoulli(config_.errors.rate)) return fast(now, config_.errors.status, config_.errors.latency_ms, 0);
-  if (queued(now) >= config_.queue_max) return fast(now, 503, fast_reject_ms, 0);
+  // Only a request that would have to wait can find the queue full (queue_max = 0: no waiting at all).
+  const bool must_wait = slot_free_ns_.front() > t;
+  if (must_wait && queued(now) >= config_.queue_max) return fast(now, 503, fast_reject_ms, 0);
 
   const double drawn_ns = static_cast<double>(draw_latency(config_.latency, rng_).count());
   std::int64_t service_ns = std::llround(drawn_ns * multiplier) + ms_to_ns(add_ms);
@@ -106,6 +108,9 @@ sim::http_reply http_service::serve(stack::instant now) {
 http_fleet::http_fleet(const std::vector<dependency_config>& dependencies, const std::vector<fault_config>& faults,
                        const sim::rng& root) {
   services_.reserve(dependencies.size());
+  // A fault aimed at no dependency would silently never fire.
+  for (const fault_config& f : faults)
+    SQUALL_ASSERT(f.target_index < dependencies.size(), "fault targets an unknown dependency");
   for (std::size_t i = 0; i < dependencies.size(); ++i) {
     std::vector<fault_config> mine;
     for (const fault_config& f : faults)

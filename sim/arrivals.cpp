@@ -25,6 +25,7 @@ double arrival_process::rate_at(std::int64_t t_ns, std::int64_t& step_end_ns) co
 stack::instant arrival_process::next(stack::instant now) {
   std::int64_t t = stack::ns_since_start(now);
   if (config_.model == arrival_model::constant) {
+    if (!(config_.rate_per_s > 0)) return never;  // 1e9 / 0 would be infinite (and llround of it undefined)
     const auto gap = static_cast<std::int64_t>(std::llround(1e9 / config_.rate_per_s));
     if (first_) {
       first_ = false;
@@ -44,8 +45,12 @@ stack::instant arrival_process::next(stack::instant now) {
       continue;
     }
     const double gap_ns = rng_.exponential(1e9 / rate);
-    const auto candidate = t + std::max<std::int64_t>(1, std::llround(gap_ns));
-    if (candidate < step_end) return stack::instant_from_ns(candidate);
+    // Compare before converting: a tiny rate can draw a gap beyond the int64 clock.
+    if (gap_ns < static_cast<double>(step_end - t)) {
+      const auto candidate = t + std::max<std::int64_t>(1, std::llround(gap_ns));
+      if (candidate < step_end) return stack::instant_from_ns(candidate);
+    }
+    if (step_end == std::numeric_limits<std::int64_t>::max()) return never;
     t = step_end;
   }
 }

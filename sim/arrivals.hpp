@@ -25,7 +25,8 @@ struct arrivals_config {
 class arrival_process {
  public:
   arrival_process(arrivals_config config, rng stream);
-  // The first arrival strictly after `now` (or at 0 for the very first call); `never` if none remain.
+  // The first arrival strictly after `now` (constant: the very first call returns `now` itself); `never` if
+  // none remain.
   stack::instant next(stack::instant now);
   static constexpr stack::instant never = stack::instant::max();
 

@@ -17,7 +17,8 @@ void simulator::run_until(stack::instant end, const std::function<void()>& progr
     event_queue::entry e = queue_.pop();
     now_ns_ = e.t_ns;
     e.work();
-    if (++tasks_run_ % progress_every == 0 && progress) progress();
+    ++tasks_run_;
+    if (progress && progress_every != 0 && tasks_run_ % progress_every == 0) progress();
   }
   if (now_ns_ < end_ns) now_ns_ = end_ns;
 }

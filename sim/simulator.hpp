@@ -15,7 +15,7 @@ class simulator {
   // Schedules work at `when`; a time in the past is a bug in the model.
   void at(stack::instant when, stack::task work);
   // Runs tasks until the queue is empty or the next task is later than `end` (the clock stops at `end`).
-  // `progress` (optional) is called every `progress_every` tasks so a caller can report on long runs.
+  // `progress` (optional) is called every `progress_every` tasks (0: never) so a caller can report on long runs.
   void run_until(stack::instant end, const std::function<void()>& progress = {},
                  std::uint64_t progress_every = 1u << 20);
   std::uint64_t tasks_run() const { return tasks_run_; }

@@ -30,14 +30,20 @@ function(squall_module name)
   add_library(squall::${name} ALIAS squall_${name})
 endfunction()
 
-# squall_test(<name> SOURCES ... DEPS ...) builds one Catch2 test program and registers its cases with CTest.
+# squall_test(<name> [NEEDS_CLI] SOURCES ... DEPS ...) builds one Catch2 test program and registers its cases with CTest.
 function(squall_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "NEEDS_CLI" "" "SOURCES;DEPS" ${ARGN})
   add_executable(test_${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/catch_main.cpp)
   target_link_libraries(test_${name} PRIVATE Catch2::Catch2 ${ARG_DEPS})
   target_include_directories(test_${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_definitions(test_${name} PRIVATE SQUALL_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   squall_target_options(test_${name})
-  catch_discover_tests(test_${name} TEST_PREFIX "${name}: "
-                       PROPERTIES ENVIRONMENT "SQUALL_BIN=$<TARGET_FILE:squall>")
+  if(ARG_NEEDS_CLI)
+    # End-to-end tests run the squall binary; only they depend on it being built.
+    add_dependencies(test_${name} squall)
+    catch_discover_tests(test_${name} TEST_PREFIX "${name}: "
+                         PROPERTIES ENVIRONMENT "SQUALL_BIN=$<TARGET_FILE:squall>")
+  else()
+    catch_discover_tests(test_${name} TEST_PREFIX "${name}: ")
+  endif()
 endfunction()

@@ -79,10 +79,15 @@ class jsonl_writer final : public event_sink {
   std::uint64_t events_ = 0;
 };
 
+namespace jsonl_detail {
+struct raw_event;
+}
+
 // Reads a history line by line: the header at construction, then next() per event.
 class jsonl_reader {
  public:
   explicit jsonl_reader(std::istream& in);
+  ~jsonl_reader();
   const history::header& header() const { return header_; }
   // Decodes the next event into `e`; false at the end of the input. Throws jsonl_error.
   bool next(event& e);
@@ -95,6 +100,7 @@ class jsonl_reader {
   bool read_line(std::size_t max_bytes);
 
   std::istream& in_;
+  std::unique_ptr<jsonl_detail::raw_event> raw_;  // per-line scratch, reused
   history::header header_;
   std::string line_buf_;
   std::uint64_t line_ = 0;

@@ -1,5 +1,6 @@
 // JSONL reader: strict, because `squall check` must not silently drop what it does not understand.
 #include <array>
+#include <type_traits>
 #include <istream>
 #include <limits>
 
@@ -8,7 +9,73 @@
 #include "history/jsonl.hpp"
 
 namespace squall::history {
+
+using json = nlohmann::json;
+
+namespace jsonl_detail {
+
+inline constexpr std::size_t field_count = 16;
+
+// One value of an event line as the SAX parser delivered it. Mirrors the few nlohmann::json queries the decoder
+// makes, so header (DOM) and events (SAX) share the same checks.
+struct raw_value {
+  enum class kind : std::uint8_t { integer, unsigned_integer, floating, string, boolean, null, nested };
+  kind k = kind::null;
+  std::int64_t i = 0;
+  std::uint64_t u = 0;
+  double f = 0;
+  bool b = false;
+  std::string s;  // reused across lines: no allocation once warm
+
+  bool is_string() const { return k == kind::string; }
+  bool is_boolean() const { return k == kind::boolean; }
+  bool is_number_unsigned() const { return k == kind::unsigned_integer; }
+  bool is_number_integer() const { return k == kind::integer || k == kind::unsigned_integer; }
+  template <typename T>
+  T get() const {
+    if constexpr (std::is_same_v<T, std::uint64_t>) {
+      return u;
+    } else if constexpr (std::is_same_v<T, std::int64_t>) {
+      return i;
+    } else if constexpr (std::is_same_v<T, bool>) {
+      return b;
+    } else {
+      return s;
+    }
+  }
+  template <typename Ref>
+  Ref get_ref() const {
+    return s;
+  }
+  std::string dump() const {
+    switch (k) {
+      case kind::integer: return std::to_string(i);
+      case kind::unsigned_integer: return std::to_string(u);
+      case kind::floating: return json(f).dump();
+      case kind::string: return json(s).dump();
+      case kind::boolean: return b ? "true" : "false";
+      case kind::null: return "null";
+      case kind::nested: return "an array or object";
+    }
+    return "?";
+  }
+};
+
+// An event line's top-level keys and values, collected without building a DOM (the hot part of `squall check`).
+struct raw_event {
+  std::array<raw_value, field_count> values;
+  std::uint32_t seen = 0;
+  std::string unknown_key;    // the first key that is not a known field
+  std::string duplicate_key;  // the first key given twice
+};
+
+}  // namespace jsonl_detail
+
 namespace {
+
+using jsonl_detail::field_count;
+using jsonl_detail::raw_event;
+using jsonl_detail::raw_value;
 
 using json = nlohmann::json;
 
@@ -78,27 +145,134 @@ bool enum_from_string(const std::string& s, Enum& out) {
   return false;
 }
 
+int field_index(const std::string& key) {
+  for (std::size_t i = 0; i < field_count; ++i) {
+    if (key == field_names[i].name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+class event_sax {
+ public:
+  using number_integer_t = json::number_integer_t;
+  using number_unsigned_t = json::number_unsigned_t;
+  using number_float_t = json::number_float_t;
+  using string_t = json::string_t;
+  using binary_t = json::binary_t;
+
+  explicit event_sax(raw_event& out) : out_(out) {
+    out_.seen = 0;
+    out_.unknown_key.clear();
+    out_.duplicate_key.clear();
+  }
+  const std::string& error() const { return error_; }
+
+  bool null() { return scalar([](raw_value& v) { v.k = raw_value::kind::null; }); }
+  bool boolean(bool val) {
+    return scalar([&](raw_value& v) {
+      v.k = raw_value::kind::boolean;
+      v.b = val;
+    });
+  }
+  bool number_integer(number_integer_t val) {
+    return scalar([&](raw_value& v) {
+      v.k = raw_value::kind::integer;
+      v.i = val;
+    });
+  }
+  bool number_unsigned(number_unsigned_t val) {
+    return scalar([&](raw_value& v) {
+      v.k = raw_value::kind::unsigned_integer;
+      v.u = val;
+      v.i = static_cast<std::int64_t>(val);
+    });
+  }
+  bool number_float(number_float_t val, const string_t&) {
+    return scalar([&](raw_value& v) {
+      v.k = raw_value::kind::floating;
+      v.f = val;
+    });
+  }
+  bool string(string_t& val) {
+    return scalar([&](raw_value& v) {
+      v.k = raw_value::kind::string;
+      v.s.assign(val);
+    });
+  }
+  bool binary(binary_t&) { return scalar([](raw_value& v) { v.k = raw_value::kind::nested; }); }
+  bool start_object(std::size_t) { return open(); }
+  bool start_array(std::size_t) {
+    if (depth_ == 0) return not_an_object();
+    return open();
+  }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+  bool key(string_t& k) {
+    if (depth_ != 1) return true;
+    current_ = field_index(k);
+    if (current_ < 0) {
+      if (out_.unknown_key.empty()) out_.unknown_key = k;
+      return true;
+    }
+    const std::uint32_t bit = field_names[static_cast<std::size_t>(current_)].bit;
+    if ((out_.seen & bit) != 0 && out_.duplicate_key.empty()) out_.duplicate_key = k;
+    out_.seen |= bit;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) {
+    error_ = std::string("invalid JSON: ") + ex.what();
+    return false;
+  }
+
+ private:
+  template <typename Set>
+  bool scalar(Set set) {
+    if (depth_ == 0) return not_an_object();
+    if (depth_ == 1 && current_ >= 0) set(out_.values[static_cast<std::size_t>(current_)]);
+    return true;
+  }
+  bool open() {
+    if (depth_ == 1 && current_ >= 0) out_.values[static_cast<std::size_t>(current_)].k = raw_value::kind::nested;
+    ++depth_;
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+  bool not_an_object() {
+    error_ = "an event must be a JSON object";
+    return false;
+  }
+
+  raw_event& out_;
+  int depth_ = 0;
+  int current_ = -1;
+  std::string error_;
+};
+
 class line_decoder {
  public:
   line_decoder(std::uint64_t line, const header& h) : line_(line), header_(h) {}
 
   [[noreturn]] void fail(const std::string& message) const { throw jsonl_error(line_, message); }
 
-  const std::string& string(const json& v, const char* key) const {
+  template <typename Value>
+  const std::string& string(const Value& v, const char* key) const {
     if (!v.is_string()) fail(std::string("\"") + key + "\" must be a string");
-    return v.get_ref<const std::string&>();
+    return v.template get_ref<const std::string&>();
   }
 
-  template <typename Int>
-  Int integer(const json& v, const char* key, Int lo = std::numeric_limits<Int>::min(),
+  template <typename Int, typename Value>
+  Int integer(const Value& v, const char* key, Int lo = std::numeric_limits<Int>::min(),
               Int hi = std::numeric_limits<Int>::max()) const {
     bool in_range = false;
     if (v.is_number_unsigned()) {
-      const auto u = v.get<std::uint64_t>();
+      const auto u = v.template get<std::uint64_t>();
       in_range = u <= static_cast<std::uint64_t>(hi) && (lo <= 0 || u >= static_cast<std::uint64_t>(lo));
       if (in_range) return static_cast<Int>(u);
     } else if (v.is_number_integer()) {
-      const auto s = v.get<std::int64_t>();
+      const auto s = v.template get<std::int64_t>();
       if constexpr (std::numeric_limits<Int>::is_signed) {
         in_range = s >= static_cast<std::int64_t>(lo) && s <= static_cast<std::int64_t>(hi);
       } else {
@@ -112,7 +286,7 @@ class line_decoder {
     fail(std::string("\"") + key + "\" out of range: " + v.dump());
   }
 
-  std::uint16_t dep(const json& v) const {
+  std::uint16_t dep(const raw_value& v) const {
     const std::string& name = string(v, "dep");
     for (std::size_t i = 0; i < header_.dependencies.size(); ++i) {
       if (header_.dependencies[i] == name) return static_cast<std::uint16_t>(i);
@@ -121,7 +295,7 @@ class line_decoder {
          json(header_.dependencies).dump() + ")");
   }
 
-  std::int32_t proc(const json& v) const {
+  std::int32_t proc(const raw_value& v) const {
     const std::string& s = string(v, "proc");
     // "w<N>": N a decimal without leading zeros, as the writer prints it.
     if (s.size() < 2 || s[0] != 'w' || s.size() > 11 || (s[1] == '0' && s.size() > 2)) {
@@ -136,28 +310,25 @@ class line_decoder {
     return static_cast<std::int32_t>(n);
   }
 
-  event decode(const json& j) const {
-    if (!j.is_object()) fail("an event must be a JSON object");
-    const auto type_it = j.find("type");
-    if (type_it == j.end()) fail("missing \"type\"");
+  event decode(const raw_event& raw) const {
+    if ((raw.seen & f_type) == 0) fail("missing \"type\"");
     event e;
-    const std::string& type_name = string(*type_it, "type");
+    const std::string& type_name = string(raw.values[2], "type");
     if (type_name == "header") fail("a second header; the header must be the first line only");
     if (!enum_from_string<event_type, event_type_count>(type_name, e.type)) {
       fail("unknown event type \"" + type_name + "\"");
     }
+    if (!raw.duplicate_key.empty()) fail("duplicate field \"" + raw.duplicate_key + "\"");
+    if (!raw.unknown_key.empty()) fail("unknown field \"" + raw.unknown_key + "\" in a \"" + type_name + "\" event");
     const type_fields allowed = fields_of[static_cast<std::size_t>(e.type)];
-    std::uint32_t seen = 0;
-    for (const auto& [key, v] : j.items()) {
-      std::uint32_t bit = 0;
-      for (const field_name& f : field_names) {
-        if (key == f.name) bit = f.bit;
-      }
+    const std::uint32_t seen = raw.seen;
+    for (std::size_t i = 0; i < field_count; ++i) {
+      const std::uint32_t bit = field_names[i].bit;
+      if ((seen & bit) == 0) continue;
       if ((bit & (allowed.required | allowed.optional)) == 0) {
-        fail("unknown field \"" + key + "\" in a \"" + type_name + "\" event");
+        fail(std::string("unknown field \"") + field_names[i].name + "\" in a \"" + type_name + "\" event");
       }
-      seen |= bit;
-      decode_field(static_cast<field>(bit), v, e);
+      decode_field(static_cast<field>(bit), raw.values[i], e);
     }
     if (const std::uint32_t missing = allowed.required & ~seen; missing != 0) {
       for (const field_name& f : field_names) {
@@ -175,7 +346,7 @@ class line_decoder {
   }
 
  private:
-  void decode_field(field f, const json& v, event& e) const {
+  void decode_field(field f, const raw_value& v, event& e) const {
     switch (f) {
       case f_t_ns: e.t_ns = integer<std::int64_t>(v, "t_ns", 0); break;
       case f_seq: e.seq = integer<std::uint64_t>(v, "seq"); break;
@@ -213,7 +384,7 @@ class line_decoder {
         break;
       case f_fault: {
         const auto max_fault = static_cast<std::uint64_t>(header_.faults.size());
-        const auto index = integer<std::uint64_t>(v, "fault");
+        const auto index = integer<std::uint64_t>(v, "fault", std::uint64_t{0});
         if (index >= max_fault) {
           fail("\"fault\": index " + std::to_string(index) + " but the header has " + std::to_string(max_fault) +
                " faults");
@@ -321,7 +492,9 @@ header decode_header(std::string_view line, std::uint64_t line_number) {
   return h;
 }
 
-jsonl_reader::jsonl_reader(std::istream& in) : in_(in) {
+jsonl_reader::~jsonl_reader() = default;
+
+jsonl_reader::jsonl_reader(std::istream& in) : in_(in), raw_(std::make_unique<raw_event>()) {
   if (!read_line(jsonl_max_header_line_bytes)) throw jsonl_error(1, "empty input: expected the header line");
   header_ = decode_header(line_buf_, line_);
 }
@@ -350,13 +523,10 @@ bool jsonl_reader::next(event& e) {
   if (!read_line(jsonl_max_event_line_bytes)) return false;
   const line_decoder d(line_, header_);
   if (line_buf_.empty()) d.fail("empty line");
-  json j;
-  try {
-    j = json::parse(line_buf_);
-  } catch (const json::parse_error& err) {
-    d.fail(std::string("invalid JSON: ") + err.what());
-  }
-  e = d.decode(j);
+  // SAX, not a DOM per line: this loop is what bounds `squall check` on multi-million-event histories.
+  event_sax sax(*raw_);
+  if (!json::sax_parse(line_buf_, &sax)) d.fail(sax.error().empty() ? "invalid JSON" : sax.error());
+  e = d.decode(*raw_);
   // The history contract orders events by (time, sequence); the checkers' windows rely on it.
   if (have_last_ && (e.t_ns < last_t_ns_ || (e.t_ns == last_t_ns_ && e.seq <= last_seq_))) {
     d.fail("event out of order: (t_ns " + std::to_string(e.t_ns) + ", seq " + std::to_string(e.seq) +

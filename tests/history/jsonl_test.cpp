@@ -272,6 +272,14 @@ TEST_CASE("jsonl: decode errors name the line") {
       {h + ok1 + "[1,2]\n", "line 3: an event must be a JSON object"},
       {h + ok1 + "{\"t_ns\":6,\n", "line 3: invalid JSON"},
       {h + ok1 + h, "line 3: a second header"},
+      {h + R"({"t_ns":6,"seq":2,"type":"invoke","req":1,"req":2})" "\n", "line 2: duplicate field \"req\""},
+      {h + R"({"t_ns":6,"seq":2,"type":"invoke","req":[1]})" "\n", "line 2: \"req\" must be an integer"},
+      {h + R"({"t_ns":6,"seq":2,"type":"invoke","req":1,"extra":{"a":[1]}})" "\n",
+       "line 2: unknown field \"extra\" in a \"invoke\" event"},
+      {h + R"({"t_ns":6,"seq":2,"req":1})" "\n", "line 2: missing \"type\""},
+      {h + R"({"t_ns":6,"seq":2,"type":7,"req":1})" "\n", "line 2: \"type\" must be a string"},
+      {h + R"("just a string")" "\n", "line 2: an event must be a JSON object"},
+      {h + R"({"t_ns":6,"seq":2,"type":"invoke","req":1} trailing)" "\n", "line 2: invalid JSON"},
       {h + ok1 + std::string(5000, ' ') + "\n", "line 3: line longer than 4096 bytes"},
   };
   for (const row& r : rows) {
@@ -280,8 +288,9 @@ TEST_CASE("jsonl: decode errors name the line") {
     CHECK_THAT(error, Catch::Contains(r.message));
     CHECK(error.rfind("line ", 0) == 0);
   }
-  // And the good prefix decodes cleanly, with CRLF line ends tolerated.
+  // And the good prefix decodes cleanly, with CRLF line ends tolerated and keys in any order.
   CHECK(decode_error(h + ok1) == "");
+  CHECK(decode_error(h + R"({"req":1,"type":"invoke","seq":1,"t_ns":5})" "\n") == "");
   CHECK(decode_error(header_line() + "\r\n" + R"({"t_ns":5,"seq":1,"type":"invoke","req":1})" "\r\n") == "");
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Circuit breakers (DESIGN.md §3, docs/policies.md). Sans-IO value types: every input carries `now`.
+#include <cstddef>
 #include <cstdint>
 #include <variant>
 #include <vector>
@@ -76,15 +77,27 @@ class failure_rate_breaker {
     std::int64_t epoch_s = -1;  // which second this bucket holds (time window)
     std::uint32_t calls = 0, failures = 0, slow = 0;
   };
+  static constexpr std::int64_t no_second = INT64_MIN;
   void open_at(instant now);
+  void close();
   void reset_window();
+  void add_to_window(instant now, bool failure, bool slow);
+  void advance_to_second(std::int64_t epoch_s);
+  void evict(bucket& b);
+  bool exceeded(std::uint64_t calls, std::uint64_t failures, std::uint64_t slow) const;
   void evaluate(instant now);
+  void record_half_open(instant now, bool failure, bool slow);
   breaker_config config_;
   breaker_state state_ = breaker_state::closed;
   instant opened_at_{};
   std::vector<bucket> buckets_;  // count window: one call per bucket (ring); time window: one second each
-  std::size_t next_ = 0;
+  std::size_t next_ = 0;                 // count window: the slot the next call overwrites
+  std::int64_t head_s_ = no_second;      // time window: the newest second the window holds
+  std::int64_t head_end_ns_ = INT64_MIN; // time window: first ns after head_s_ (skips a division per call)
+  std::size_t head_index_ = 0;           // time window: head_s_'s bucket
   std::uint64_t calls_ = 0, failures_ = 0, slow_ = 0;  // totals inside the window
+  std::uint64_t min_calls_ = 0;  // minimum_calls, capped at window_size for a count window (resilience4j)
+  int half_open_decide_at_ = 0;  // trial outcomes before deciding: min(minimum_calls, half_open_calls)
   int half_open_permitted_ = 0, half_open_done_ = 0, half_open_failures_ = 0, half_open_slow_ = 0;
   breaker_stats stats_;
 };

@@ -54,13 +54,18 @@ class retry_budget {
 
  private:
   bool decide(instant now, bool after_timeout);
+  bool decide_windowed(instant now);
   budget_config config_;
   budget_stats stats_;
   // cumulative_ratio
   std::uint64_t retries_ = 0;
   // windowed: per-second buckets over ttl of (originals, retries)
   struct slot { std::int64_t epoch_s = -1; std::uint64_t originals = 0, retries = 0; };
+  slot& current_slot(instant now);  // rolls the ring forward to now's second
   std::vector<slot> slots_;
+  std::int64_t head_s_ = INT64_MIN;                 // newest second the ring holds
+  std::int64_t head_end_ns_ = INT64_MIN;            // first ns after head_s_ (skips a division per call)
+  std::uint64_t win_originals_ = 0, win_retries_ = 0;  // totals over the ring
   // concurrency
   std::int64_t active_attempts_ = 0, active_retries_ = 0;
   // token_bucket

@@ -66,7 +66,7 @@ TEST_CASE("aggregate_seeds: mean/min/max per metric, gate shares, worst seed") {
   CHECK_THAT(md, Catch::Contains("Worst seed: 4 (2 failed gates, goodput 0.5). Repro: `squall run storm.json --seed 4`"));
 }
 
-TEST_CASE("aggregate_seeds: ties on failed gates and goodput keep the first seed; empty input") {
+TEST_CASE("aggregate_seeds: ties on failed gates and goodput keep the first seed, and empty input") {
   const std::vector<json> reports = {
       seed_report(5, 0.8, 1, {gate("goodput.ratio > 0.9", 0.8, false)}),
       seed_report(6, 0.8, 1, {gate("goodput.ratio > 0.9", 0.8, false)}),

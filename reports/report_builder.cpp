@@ -8,6 +8,7 @@
 #include "reports/breaker_checker.hpp"
 #include "reports/gates.hpp"
 #include "reports/json_number.hpp"
+#include "reports/render_text.hpp"
 #include "reports/request_checker.hpp"
 #include "reports/window_checker.hpp"
 
@@ -155,6 +156,11 @@ nlohmann::json report_builder::finish() {
   for (const gate_result& r : results) {
     json g = {{"expr", r.expr}, {"passed", r.passed}};
     g["value"] = r.value ? json(*r.value) : json(nullptr);
+    // Echo the field as the report prints it, so a count stays an integer (booleans stay 1 / 0).
+    if (const auto parsed = parse_gate(r.expr); r.value && parsed.value) {
+      const json& field = detail::at_path(report, parsed.value->path);
+      if (field.is_number()) g["value"] = field;
+    }
     if (!r.value) g["error"] = r.error;
     any_unknown = any_unknown || !r.value;
     any_failed = any_failed || (r.value && !r.passed);

@@ -134,6 +134,8 @@ TEST_CASE("breaker: transitions, flaps inside and outside the flap window, time 
   CHECK(r["gates"][0]["passed"] == false);
   CHECK(r["gates"][0]["value"] == 1.0);
   CHECK(r["gates"][1]["passed"] == true);
+  CHECK(r["gates"][1]["value"].is_number_unsigned());  // a count stays an integer in the gate echo
+  CHECK(r["gates"][1]["value"].dump() == "3");
   CHECK(r["verdict"] == "fail");
 
   SECTION("a shorter flap window turns the flap off") {

@@ -37,7 +37,9 @@ std::string suite_verdict(const scenario_outcome& o) {
   bool any_unknown = false, all_failed = true, all_passed = true;
   for (const auto& r : o.seed_reports) {
     const std::string v = r.value("verdict", "unknown");
-    any_unknown |= v == "unknown";
+    // A checker that threw leaves its section unknown; DESIGN §4 maps that to exit 3 even without a gate on it.
+    const bool checker_failed = r.contains("checker_errors") && !r["checker_errors"].empty();
+    any_unknown |= v == "unknown" || checker_failed;
     all_failed &= v == "fail";
     all_passed &= v == "pass";
   }

@@ -24,7 +24,7 @@ struct broken_case {
 TEST_CASE("broken scenarios exit 2, name the path, and write no report") {
   const std::string good = small_scenario();
   const std::vector<broken_case> cases = {
-      {"unknown key", replace_once(good, "\"workers\"", "\"workerz\""), "workload.workerz"},
+      {"unknown key", replace_once(good, "\"workers\"", "\"workerz\""), "workload: unknown key 'workerz'"},
       {"typo in a fault kind", replace_once(good, "\"error_storm\"", "\"eror_storm\""), "faults[0].kind"},
       {"negative rate", replace_once(good, "\"rate_per_s\": 200", "\"rate_per_s\": -200"), "workload.arrivals.rate_per_s"},
       {"to_s before from_s", replace_once(good, "\"to_s\": 15", "\"to_s\": 5"), "faults[0].to_s"},

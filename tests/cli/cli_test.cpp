@@ -56,10 +56,10 @@ TEST_CASE("run: a scenario expected to fail passes the suite when its gates fail
 TEST_CASE("run --set overrides fields through the same validation") {
   cli_sandbox box;
   write_file(box.path("s.json"), small_scenario());
-  CHECK(box.run("run s.json --out out --quiet --set duration_s=10").exit_code == 0);
+  CHECK(box.run("run s.json --out out --quiet --set duration_s=20").exit_code == 0);
   const json report = json::parse(read_file(box.path("out/small/report.json")));
-  CHECK(report["duration_s"].get<double>() == 10.0);
-  CHECK(report["repro"].get<std::string>().find("--set duration_s=10") != std::string::npos);
+  CHECK(report["duration_s"].get<double>() == 20.0);
+  CHECK(report["repro"].get<std::string>().find("--set duration_s=20") != std::string::npos);
 
   const auto bad = box.run("run s.json --out out2 --set policy.breaker.open_ms=-5");
   CHECK(bad.exit_code == 2);

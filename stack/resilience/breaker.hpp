@@ -5,11 +5,13 @@
 #include <variant>
 #include <vector>
 
+#include "history/event.hpp"
 #include "stack/core/time.hpp"
 
 namespace squall::stack::resilience {
 
-enum class breaker_state : std::uint8_t { closed, open, half_open };
+// The breaker's states are the history's: transitions are emitted without translation.
+using breaker_state = history::breaker_state;
 enum class breaker_model : std::uint8_t { consecutive, failure_rate };
 enum class breaker_window : std::uint8_t { count, time };
 enum class breaker_check : std::uint8_t { per_attempt, per_request };
@@ -118,6 +120,5 @@ class circuit_breaker {
   std::variant<consecutive_breaker, failure_rate_breaker> model_;
 };
 
-const char* to_string(breaker_state s);
 
 }  // namespace squall::stack::resilience

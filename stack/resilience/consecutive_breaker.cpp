@@ -67,13 +67,4 @@ void consecutive_breaker::open_at(instant now) {
   opened_at_ = now;
 }
 
-const char* to_string(breaker_state s) {
-  switch (s) {
-    case breaker_state::closed: return "closed";
-    case breaker_state::open: return "open";
-    case breaker_state::half_open: return "half_open";
-  }
-  return "?";
-}
-
 }  // namespace squall::stack::resilience

@@ -23,15 +23,6 @@ history::attempt_result to_history(attempt_kind k) {
   return history::attempt_result::response;
 }
 
-history::breaker_state to_history(resilience::breaker_state s) {
-  switch (s) {
-    case resilience::breaker_state::closed: return history::breaker_state::closed;
-    case resilience::breaker_state::open: return history::breaker_state::open;
-    case resilience::breaker_state::half_open: return history::breaker_state::half_open;
-  }
-  return history::breaker_state::closed;
-}
-
 // A client that gave up on a timeout or saw a reset cannot know whether the server acted: indeterminate.
 bool indeterminate(const attempt_result& r) {
   return r.kind == attempt_kind::timeout || r.kind == attempt_kind::reset;
@@ -117,8 +108,8 @@ void worker_pool::emit_breaker_transition(resilience::breaker_state from) {
   history::event e;
   e.type = event_type::breaker;
   e.dep = static_cast<std::uint16_t>(pool_.dependency);
-  e.from = to_history(from);
-  e.to = to_history(breaker_->state());
+  e.from = from;
+  e.to = breaker_->state();
   e.shadow = breaker_shadow_;
   rt_.emit(e);
 }

@@ -12,6 +12,8 @@ namespace squall::fakes {
 namespace {
 // A refused connection or an overloaded front door answers in about a round trip.
 constexpr double fast_reject_ms = 1.0;
+// Far beyond any run (about 3 years): service and queueing saturate here instead of overflowing int64 ns.
+constexpr double horizon_ns = 1e17;
 
 std::int64_t ms_to_ns(double ms) { return std::llround(ms * 1e6); }
 }  // namespace
@@ -86,7 +88,10 @@ sim::http_reply http_service::serve(stack::instant now) {
   if (must_wait && queued(now) >= config_.queue_max) return fast(now, 503, fast_reject_ms, 0);
 
   const double drawn_ns = static_cast<double>(draw_latency(config_.latency, rng_).count());
-  std::int64_t service_ns = std::llround(drawn_ns * multiplier) + ms_to_ns(add_ms);
+  // Saturate: stacked spikes on a huge latency must not overflow the clock (a finished run is ~1 week at most;
+  // anything beyond the horizon behaves as "never" because every client times out first).
+  const double spiked_ns = std::min(drawn_ns * multiplier + static_cast<double>(ms_to_ns(add_ms)), horizon_ns);
+  std::int64_t service_ns = std::llround(spiked_ns);
   std::pop_heap(slot_free_ns_.begin(), slot_free_ns_.end(), std::greater<>{});
   const std::int64_t start = std::max(t, slot_free_ns_.back());
   sim::http_reply r;
@@ -98,10 +103,11 @@ sim::http_reply http_service::serve(stack::instant now) {
     r.result.kind = stack::attempt_kind::reset;
     r.result.status = 0;
   }
-  slot_free_ns_.back() = start + service_ns;
+  const std::int64_t end = std::min(start + service_ns, static_cast<std::int64_t>(horizon_ns));
+  slot_free_ns_.back() = end;
   std::push_heap(slot_free_ns_.begin(), slot_free_ns_.end(), std::greater<>{});
   if (start > t) queued_starts_.push_back(start);
-  r.at = stack::instant_from_ns(start + service_ns);
+  r.at = stack::instant_from_ns(end);
   return r;
 }
 

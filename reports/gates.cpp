@@ -101,7 +101,7 @@ std::vector<std::string> make_known_metrics() {
   std::vector<std::string> m;
   for (const char* f : {"originals", "attempts", "succeeded", "failed", "indeterminate", "rejected_open",
                         "gave_up_attempts", "gave_up_budget", "permanent", "queue_full", "timeouts", "resets",
-                        "connect_failures", "retries"}) {
+                        "connect_failures", "retries", "unfinished"}) {
     m.push_back(std::string("requests.") + f);
   }
   for (const char* f : {"overall", "admitted", "window_s", "window_max"}) {

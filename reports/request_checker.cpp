@@ -25,7 +25,9 @@ nlohmann::json request_checker::requests_json() const {
           {"timeouts", timeouts_},
           {"resets", resets_},
           {"connect_failures", connect_failures_},
-          {"retries", retries_}};
+          {"retries", retries_},
+          // Still waiting for a worker or in flight when the run ended: counted in originals only.
+          {"unfinished", originals_ - succeeded_ - failed_}};
 }
 
 nlohmann::json request_checker::amplification_json() const {

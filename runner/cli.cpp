@@ -1,5 +1,6 @@
 #include "runner/cli.hpp"
 
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 
@@ -11,6 +12,11 @@
 namespace squall::runner {
 
 namespace {
+
+// Seeds stay exactly representable in JSON (2^53), as the scenario parser requires; per-seed reports are kept in
+// memory for aggregation, so K is bounded.
+constexpr std::uint64_t max_seed = std::uint64_t{1} << 53;
+constexpr int max_seeds = 1000;
 
 constexpr const char* run_examples = R"(
 Examples:
@@ -37,11 +43,13 @@ void add_run(CLI::App& app, run_command& cmd) {
   auto* run = app.add_subcommand("run", "Simulate scenarios, write reports and evaluate their gates");
   run->footer(run_examples);
   run->add_option("files", cmd.files, "Scenario files (JSON)")->required()->check(CLI::ExistingFile);
-  run->add_option("--set", cmd.overrides, "Override a field: dotted.path=value (value parsed as JSON)")
-      ->type_name("PATH=VALUE");
-  run->add_option("--seed", cmd.seed, "Seed to use instead of the scenario's");
+  run->add_option("--set", cmd.overrides, "Override a field: dotted.path=value (value parsed as JSON); repeatable")
+      ->type_name("PATH=VALUE")
+      ->allow_extra_args(false);
+  run->add_option("--seed", cmd.seed, "Seed to use instead of the scenario's")
+      ->check(CLI::Range(std::uint64_t{0}, max_seed));
   run->add_option("--seeds", cmd.seeds, "Run K consecutive seeds from the base seed and aggregate")
-      ->check(CLI::Range(1, 100000));
+      ->check(CLI::Range(1, max_seeds));
   run->add_option("--jobs,-j", cmd.jobs, "Parallel runs (default: all cores)")->check(CLI::Range(0, 1024));
   run->add_option("--out,-o", cmd.out_dir, "Directory for reports (one folder per scenario)")
       ->capture_default_str();
@@ -56,7 +64,8 @@ void add_validate(CLI::App& app, validate_command& cmd) {
   auto* validate = app.add_subcommand("validate", "Check scenario files without running them");
   validate->add_option("files", cmd.files, "Scenario files (JSON)")->required();
   validate->add_option("--set", cmd.overrides, "Override a field before validating: dotted.path=value")
-      ->type_name("PATH=VALUE");
+      ->type_name("PATH=VALUE")
+      ->allow_extra_args(false);
   validate->callback([&cmd] { throw CLI::RuntimeError(execute(cmd)); });
 }
 
@@ -65,7 +74,9 @@ void add_check(CLI::App& app, check_command& cmd) {
   check->add_option("history", cmd.history_file, "History file written by `squall run --history`")
       ->required()
       ->check(CLI::ExistingFile);
-  check->add_option("--gates", cmd.gates, "Gate expressions replacing the recorded ones")->type_name("EXPR");
+  check->add_option("--gates", cmd.gates, "Gate expression replacing the recorded ones; repeatable")
+      ->type_name("EXPR")
+      ->allow_extra_args(false);
   check->add_option("--out,-o", cmd.out_dir, "Write report.json/.md/.html here instead of printing report.json");
   check->add_flag("--quiet,-q", cmd.quiet, "Print nothing but errors");
   check->callback([&cmd] { throw CLI::RuntimeError(execute(cmd)); });

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -54,6 +55,33 @@ bool load_all(const run_command& cmd, std::vector<scenario>& out, std::vector<st
   return ok;
 }
 
+// The history goes to a temporary file beside the target and is renamed into place only once complete, so a
+// failed run never leaves a truncated history that looks like a real one.
+nlohmann::json simulate_with_history(const scenario& s, run_options options, const std::string& target) {
+  const std::string tmp = temp_name_beside(target);
+  try {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+    nlohmann::json report;
+    {
+      history::jsonl_writer writer(out, make_header(s, options.seed, options.repro));
+      options.history = &writer;
+      report = simulate(s, options).report;
+      writer.flush();
+    }
+    out.close();
+    if (!out) throw std::runtime_error("cannot write " + tmp + " (disk full?)");
+    std::error_code ec;
+    std::filesystem::rename(tmp, target, ec);
+    if (ec) throw std::runtime_error("cannot rename " + tmp + " to " + target + ": " + ec.message());
+    return report;
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw;
+  }
+}
+
 // Runs items on `jobs` threads; results land by index, so the order of completion never shows.
 void run_items(const std::vector<scenario>& scenarios, const std::vector<std::string>& files,
                const std::vector<run_item>& items, const run_command& cmd,
@@ -70,21 +98,10 @@ void run_items(const std::vector<scenario>& scenarios, const std::vector<std::st
         options.seed = item.seed;
         options.repro = repro_command(files[item.scenario], item.seed, cmd.overrides);
         options.progress = [&progress, i](const run_progress& p) { progress.update(i, p); };
-        std::unique_ptr<std::ofstream> history_out;
-        std::unique_ptr<history::jsonl_writer> writer;
-        if (!cmd.history_file.empty()) {
-          history_out = std::make_unique<std::ofstream>(cmd.history_file + ".tmp", std::ios::binary);
-          if (!*history_out) throw std::runtime_error("cannot write " + cmd.history_file);
-          writer = std::make_unique<history::jsonl_writer>(*history_out, make_header(s, item.seed, options.repro));
-          options.history = writer.get();
-        }
-        reports[i] = simulate(s, options).report;
-        if (writer) {
-          writer->flush();
-          writer.reset();
-          history_out->close();
-          if (!*history_out) throw std::runtime_error("cannot write " + cmd.history_file);
-          std::rename((cmd.history_file + ".tmp").c_str(), cmd.history_file.c_str());
+        if (cmd.history_file.empty()) {
+          reports[i] = simulate(s, options).report;
+        } else {
+          reports[i] = simulate_with_history(s, options, cmd.history_file);
         }
         progress.run_done(i);
       } catch (...) {
@@ -115,6 +132,18 @@ int execute(const run_command& cmd) {
   }
   if (!cmd.history_file.empty() && (scenarios.size() != 1 || cmd.seeds != 1)) {
     std::fprintf(stderr, "squall run: --history records one run: give one scenario and no --seeds\n");
+    return exit_invalid;
+  }
+  if (!cmd.history_file.empty()) {
+    if (const std::string problem = check_writable(cmd.history_file); !problem.empty()) {
+      std::fprintf(stderr, "squall run: --history %s: %s\n", cmd.history_file.c_str(), problem.c_str());
+      return exit_invalid;
+    }
+  }
+  const std::uint64_t last_seed = cmd.seed.value_or(0) + static_cast<std::uint64_t>(cmd.seeds - 1);
+  if (last_seed > (std::uint64_t{1} << 53)) {
+    std::fprintf(stderr, "squall run: seeds up to %llu would exceed 2^53 (seeds must stay exact in JSON)\n",
+                 static_cast<unsigned long long>(last_seed));
     return exit_invalid;
   }
 

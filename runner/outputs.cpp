@@ -12,8 +12,10 @@ namespace squall::runner {
 namespace {
 using json = nlohmann::json;
 
-double number_at(const json& report, const json::json_pointer& ptr) {
-  return report.contains(ptr) && report.at(ptr).is_number() ? report.at(ptr).get<double>() : -1.0;
+// A metric for the summary table; "-" when the report has no value (e.g. p99 of a run with no success).
+std::string number_at(const json& report, const json::json_pointer& ptr, const char* format) {
+  if (!report.contains(ptr) || !report.at(ptr).is_number()) return "-";
+  return fmt::format(fmt::runtime(format), report.at(ptr).get<double>());
 }
 
 std::string recovery_text(const json& report) {
@@ -35,7 +37,9 @@ std::vector<json> reports_of(const std::vector<scenario_outcome>& outcomes) {
 std::string suite_verdict(const scenario_outcome& o) {
   const bool expect_fail = o.report.value("expect", "pass") == "fail";
   bool any_unknown = false, all_failed = true, all_passed = true;
-  for (const auto& r : o.seed_reports) {
+  // One report (squall check, or a single seed) when no per-seed list was kept.
+  const std::vector<nlohmann::json> single{o.report};
+  for (const auto& r : o.seed_reports.empty() ? single : o.seed_reports) {
     const std::string v = r.value("verdict", "unknown");
     // A checker that threw leaves its section unknown; DESIGN §4 maps that to exit 3 even without a gate on it.
     const bool checker_failed = r.contains("checker_errors") && !r["checker_errors"].empty();
@@ -69,11 +73,11 @@ std::string summary_table(const std::vector<scenario_outcome>& outcomes) {
                                 "ampl.", "flaps/h", "p99 ms", "recovery");
   for (const auto& o : outcomes) {
     const json& r = o.report;
-    out += fmt::format("{:<34} {:<16} {:>8.3f} {:>7.2f} {:>8.1f} {:>9.1f} {:>11}\n", r.value("scenario", "?"),
-                       suite_verdict(o), number_at(r, json::json_pointer("/goodput/ratio")),
-                       number_at(r, json::json_pointer("/retry_amplification/overall")),
-                       number_at(r, json::json_pointer("/breaker/flaps_per_hour")),
-                       number_at(r, json::json_pointer("/latency_ms/p99")), recovery_text(r));
+    out += fmt::format("{:<34} {:<16} {:>8} {:>7} {:>8} {:>9} {:>11}\n", r.value("scenario", "?"), suite_verdict(o),
+                       number_at(r, json::json_pointer("/goodput/ratio"), "{:.3f}"),
+                       number_at(r, json::json_pointer("/retry_amplification/overall"), "{:.2f}"),
+                       number_at(r, json::json_pointer("/breaker/flaps_per_hour"), "{:.1f}"),
+                       number_at(r, json::json_pointer("/latency_ms/p99"), "{:.1f}"), recovery_text(r));
     if (!o.seeds.is_null()) {
       out += fmt::format("  {} seeds; worst: {}\n", o.seed_reports.size(), o.seeds.value("worst_repro", "?"));
     }

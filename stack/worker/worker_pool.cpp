@@ -75,7 +75,7 @@ void worker_pool::submit() {
 }
 
 void worker_pool::start(std::uint32_t w, original req) {
-  workers_[w] = slot{req, 0, policy_.retry.backoff.base, false};
+  workers_[w] = slot{req, 0, policy_.retry.backoff.base};
   history::event e = make_event(event_type::start, w);
   rt_.emit(e);
   // Seed 004: the budget registers the original before the breaker is consulted.
@@ -121,7 +121,7 @@ void worker_pool::send_attempt(std::uint32_t w) {
     return;
   }
   ++s.attempt;
-  if (budget_) budget_->on_attempt_start(rt_.now(), s.attempt > 1);
+  if (budget_) budget_->on_attempt_start(rt_.now(), s.budget_retry);
   history::event e = make_event(event_type::attempt, w);
   rt_.emit(e);
   rt_.send_http(pool_.dependency, policy_.timeout, http_handler{&worker_pool::on_result_thunk, this, w});
@@ -140,8 +140,9 @@ void worker_pool::on_result(std::uint32_t w, const attempt_result& result) {
   rt_.emit(e);
 
   const bool ok = result.success();
-  if (budget_) budget_->on_attempt_end(rt_.now(), s.attempt > 1, s.granted_after_timeout, ok);
+  if (budget_) budget_->on_attempt_end(rt_.now(), s.budget_retry, s.granted_after_timeout, ok);
   if (breaker_) breaker_record(resilience::is_dependency_failure(result), result.latency);
+  s.indeterminate |= indeterminate(result);
 
   switch (resilience::classify(policy_.retry.retry_on, result)) {
     case resilience::error_class::success:
@@ -153,23 +154,28 @@ void worker_pool::on_result(std::uint32_t w, const attempt_result& result) {
     case resilience::error_class::transient:
       break;
   }
-  const event_type gave_up = indeterminate(result) ? event_type::info : event_type::fail;
   if (s.attempt >= policy_.retry.max_attempts) {
-    finish(w, gave_up, fail_reason::exhausted);
+    finish(w, event_type::fail, fail_reason::exhausted);
     return;
   }
+  s.budget_retry = false;
+  s.granted_after_timeout = false;
   if (budget_) {
     const bool after_timeout = result.kind == attempt_kind::timeout;
-    if (!budget_->try_retry(rt_.now(), after_timeout)) {
+    if (budget_->try_retry(rt_.now(), after_timeout)) {
+      s.budget_retry = true;
+      s.granted_after_timeout = after_timeout;
+    } else {
       history::event d = make_event(event_type::budget_deny, w);
       d.shadow = budget_shadow_;
       rt_.emit(d);
       if (!budget_shadow_) {
-        finish(w, gave_up, fail_reason::budget);
+        finish(w, event_type::fail, fail_reason::budget);
         return;
       }
+      // A shadow budget lets the retry through without a grant: it is invisible to the budget (no refund, no
+      // active-retry slot), as it would not exist if the budget were enforced.
     }
-    s.granted_after_timeout = after_timeout;
   }
   schedule_retry(w, result);
 }
@@ -193,6 +199,9 @@ void worker_pool::on_retry_timer(void* self, std::uint64_t w) {
 }
 
 void worker_pool::finish(std::uint32_t w, event_type type, fail_reason reason) {
+  // Any attempt that timed out or was reset may have been applied: the outcome is indeterminate, not a clean
+  // failure (Jepsen's info), whatever ended the request afterwards.
+  if (type == event_type::fail && workers_[w].indeterminate) type = event_type::info;
   history::event e = make_event(type, w);
   e.reason = reason;
   e.value_ns = (rt_.now() - workers_[w].req.arrival).count();

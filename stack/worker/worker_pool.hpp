@@ -38,7 +38,9 @@ class worker_pool {
     original req;
     int attempt = 0;                  // attempts sent so far
     duration prev_delay{0};           // for decorrelated jitter
-    bool granted_after_timeout = false;
+    bool budget_retry = false;          // the next/current attempt is a retry the budget granted
+    bool granted_after_timeout = false; // ... granted after a timeout (token_bucket refunds the larger cost)
+    bool indeterminate = false;         // some attempt timed out or was reset: the server may have acted
   };
 
   void start(std::uint32_t w, original req);

@@ -191,3 +191,57 @@ TEST_CASE("events are stamped with the simulated time and a strictly increasing 
     CHECK(f.sink.events[i].t_ns >= f.sink.events[i - 1].t_ns);
   }
 }
+
+TEST_CASE("an earlier timeout keeps the outcome indeterminate even when a later attempt fails cleanly") {
+  SECTION("timeout, then 503 until attempts run out: info, not fail") {
+    pool_fixture f;
+    int calls = 0;
+    f.backend.script = [&](std::size_t, stack::instant now) {
+      return ++calls == 1 ? reply_after(now, 900ms, 200) : reply_after(now, 1ms, 503);
+    };
+    worker_pool pool(f.runtime, pool_config{1, 10, 0}, no_jitter_policy(3));
+    f.run(pool, {0ms}, 5s);
+    CHECK(f.sink.of(event_type::fail).empty());
+    REQUIRE(f.sink.of(event_type::info).size() == 1);
+    CHECK(f.sink.of(event_type::info)[0].reason == fail_reason::exhausted);
+  }
+  SECTION("a timeout that retry_on does not cover ends the request as info/permanent") {
+    pool_fixture f;
+    f.backend.script = [](std::size_t, stack::instant now) { return reply_after(now, 900ms, 200); };
+    auto policy = no_jitter_policy(3);
+    policy.retry.retry_on.timeout = false;
+    worker_pool pool(f.runtime, pool_config{1, 10, 0}, policy);
+    f.run(pool, {0ms}, 5s);
+    CHECK(f.sink.of(event_type::attempt).size() == 1);
+    REQUIRE(f.sink.of(event_type::info).size() == 1);
+    CHECK(f.sink.of(event_type::info)[0].reason == fail_reason::permanent);
+  }
+}
+
+TEST_CASE("a shadow token bucket refunds only retries it granted") {
+  // Bucket of 10 tokens, 5 per retry, nothing for first-try successes. Four requests fail at once: two retries
+  // are granted (bucket empty), two are denied but run anyway (shadow). The granted ones fail again, the denied
+  // ones succeed. A later failure must still be denied: the ungranted successes must not refund anything.
+  pool_fixture f;
+  int calls = 0;
+  f.backend.script = [&](std::size_t, stack::instant now) {
+    ++calls;
+    const bool ok = calls == 7 || calls == 8 || calls == 10;
+    return reply_after(now, 1ms, ok ? 200 : 503);
+  };
+  auto policy = no_jitter_policy(2);
+  policy.has_budget = true;
+  policy.budget.model = stack::resilience::budget_model::token_bucket;
+  policy.budget.mode = stack::resilience::policy_mode::shadow;
+  policy.budget.capacity = 10;
+  policy.budget.retry_cost = 5;
+  policy.budget.success_increment = 0;
+  worker_pool pool(f.runtime, pool_config{4, 10, 0}, policy);
+  f.run(pool, {0ms, 0ms, 0ms, 0ms, 1s}, 10s);
+  REQUIRE(calls == 10);
+  const auto denials = f.sink.of(event_type::budget_deny);
+  REQUIRE(denials.size() == 3);
+  CHECK(denials[0].req == 3);
+  CHECK(denials[1].req == 4);
+  CHECK(denials[2].req == 5);
+}

@@ -38,7 +38,7 @@ int failed_gates(const json& report) {
   const json& gates = detail::at_path(report, "gates");
   if (!gates.is_array()) return 0;
   for (const auto& g : gates) {
-    if (g.value("value", json()).is_number() && !g.value("passed", false)) ++n;
+    if (!gate_is_unknown(g) && !g.value("passed", false)) ++n;
   }
   return n;
 }
@@ -61,7 +61,7 @@ json gate_shares(const std::vector<json>& reports) {
       const std::string expr = g.value("expr", std::string());
       auto it = std::find_if(tallies.begin(), tallies.end(), [&](const tally& t) { return t.expr == expr; });
       if (it == tallies.end()) it = tallies.insert(tallies.end(), tally{expr});
-      if (!g.value("value", json()).is_number()) {
+      if (gate_is_unknown(g)) {
         ++it->unknown;
       } else if (g.value("passed", false)) {
         ++it->passed;

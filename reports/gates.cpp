@@ -223,6 +223,25 @@ std::optional<double> lookup_metric(const nlohmann::json& report, const std::str
   return std::nullopt;
 }
 
+// True when the dotted path exists in the report and holds null (a metric with no value in this run).
+static bool is_null_field(const nlohmann::json& report, const std::string& path) {
+  const nlohmann::json* node = &report;
+  std::size_t begin = 0;
+  while (true) {
+    const std::size_t dot = path.find('.', begin);
+    if (!node->is_object()) return false;
+    const auto it = node->find(path.substr(begin, dot == std::string::npos ? std::string::npos : dot - begin));
+    if (it == node->end()) return false;
+    node = &*it;
+    if (dot == std::string::npos) return node->is_null();
+    begin = dot + 1;
+  }
+}
+
+bool gate_is_unknown(const nlohmann::json& gate_row) {
+  return !gate_row.value("value", nlohmann::json()).is_number() && !gate_row.value("no_value", false);
+}
+
 std::vector<gate_result> evaluate_gates(const nlohmann::json& report, const std::vector<std::string>& exprs) {
   std::vector<gate_result> results;
   results.reserve(exprs.size());
@@ -235,6 +254,9 @@ std::vector<gate_result> evaluate_gates(const nlohmann::json& report, const std:
     } else if (const auto value = lookup_metric(report, parsed.value->path)) {
       r.value = *value;
       r.passed = compare(*value, parsed.value->op, parsed.value->threshold);
+    } else if (is_null_field(report, parsed.value->path)) {
+      r.no_value = true;
+      r.error = "`" + parsed.value->path + "` has no value in this run";
     } else {
       r.error = "no numeric value at `" + parsed.value->path + "` in this report";
     }

@@ -45,7 +45,14 @@ struct gate_result {
   std::optional<double> value;  // empty when the field is missing or not a number: the gate is unknown
   bool passed = false;          // false when unknown
   std::string error;            // why the value is empty (parse error or missing field), "" otherwise
+  // The metric exists but has no value in this run (JSON null: recovery.seconds when it never recovered,
+  // latency of a run without a success). Such a gate fails; it is not unknown.
+  bool no_value = false;
 };
+
+// Whether a gate row of report.json is unknown (its value could not be read: a checker error or a missing
+// field), as opposed to failed for want of a value (`no_value`).
+bool gate_is_unknown(const nlohmann::json& gate_row);
 
 std::vector<gate_result> evaluate_gates(const nlohmann::json& report, const std::vector<std::string>& exprs);
 

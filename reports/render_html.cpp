@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "reports/gates.hpp"
 #include "reports/render.hpp"
 #include "reports/render_text.hpp"
 #include "reports/svg_chart.hpp"
@@ -44,11 +45,12 @@ std::string gates_table(const json& report) {
   std::string out = "<table>\n<tr><th></th><th>gate</th><th>value</th></tr>\n";
   for (const auto& g : gates) {
     const json value = g.value("value", json());
-    const bool known = !value.is_null();
+    const bool known = !gate_is_unknown(g);
     const bool passed = g.value("passed", false);
     const char* cls = !known ? "unknown" : passed ? "passed" : "failed";
     const char* mark = !known ? "❔" : passed ? "✅" : "❌";
-    const std::string shown = known ? display(value) : "unknown: " + g.value("error", std::string("no value"));
+    const std::string why = g.value("error", std::string("no value"));
+    const std::string shown = !known ? "unknown: " + why : value.is_null() ? "none: " + why : display(value);
     out += fmt::format("<tr class=\"{}\"><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td></tr>\n", cls,
                        mark, escape_xml(g.value("expr", std::string())), escape_xml(shown));
   }

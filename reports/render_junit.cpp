@@ -1,6 +1,7 @@
 // JUnit XML for CI test reporters: a scenario is a suite, a gate is a test case.
 #include <fmt/format.h>
 
+#include "reports/gates.hpp"
 #include "reports/render.hpp"
 #include "reports/render_text.hpp"
 
@@ -39,7 +40,7 @@ std::string render_suite(const nlohmann::json& report, suite_counts& total) {
       const nlohmann::json value = g.value("value", nlohmann::json());
       std::string body;
       ++c.tests;
-      if (value.is_null()) {
+      if (gate_is_unknown(g)) {
         ++c.errors;
         const std::string why = g.value("error", std::string("no value"));
         body = fmt::format("<error message=\"unknown: {}\">{}</error>", escape_xml(why), escape_xml(expr));

@@ -1,6 +1,7 @@
 // Markdown for a PR comment or $GITHUB_STEP_SUMMARY: a handful of lines, never the whole report.
 #include <fmt/format.h>
 
+#include "reports/gates.hpp"
 #include "reports/render.hpp"
 #include "reports/render_text.hpp"
 
@@ -18,10 +19,11 @@ std::string gates_table(const nlohmann::json& report) {
   if (!gates.is_array() || gates.empty()) return "No gates.\n";
   std::string out = "| | gate | value |\n|---|---|---|\n";
   for (const auto& g : gates) {
-    const bool known = g.contains("value") && !g["value"].is_null();
+    const bool known = !gate_is_unknown(g);
     const char* mark = !known ? "❔" : g.value("passed", false) ? "✅" : "❌";
     std::string value = display(g.value("value", nlohmann::json()));
     if (!known) value = "unknown: " + escape_md_cell(g.value("error", std::string("no value")));
+    if (g.value("no_value", false)) value = "none: " + escape_md_cell(g.value("error", std::string("no value")));
     out += fmt::format("| {} | {} | {} |\n", mark, md_code(g.value("expr", std::string())), value);
   }
   return out;

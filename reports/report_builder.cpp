@@ -162,8 +162,9 @@ nlohmann::json report_builder::finish() {
       if (field.is_number()) g["value"] = field;
     }
     if (!r.value) g["error"] = r.error;
-    any_unknown = any_unknown || !r.value;
-    any_failed = any_failed || (r.value && !r.passed);
+    if (r.no_value) g["no_value"] = true;
+    any_unknown = any_unknown || (!r.value && !r.no_value);
+    any_failed = any_failed || ((r.value || r.no_value) && !r.passed);
     gates.push_back(std::move(g));
   }
   report["gates"] = std::move(gates);

@@ -144,3 +144,19 @@ TEST_CASE("evaluate_gates compares, reads booleans as 0/1 and leaves missing val
   CHECK_THAT(results[9].error, Catch::Contains("missing operator"));
   CHECK(results[9].expr == "nonsense");
 }
+
+TEST_CASE("a metric with no value in this run fails its gate; a missing field is unknown") {
+  const nlohmann::json report = {{"recovery", {{"seconds", nullptr}}}, {"latency_ms", {{"p99", 12.5}}}};
+  const auto results = squall::reports::evaluate_gates(
+      report, {"recovery.seconds < 60", "latency_ms.p99 < 100", "breaker.flaps > 1"});
+  REQUIRE(results.size() == 3);
+  CHECK(results[0].no_value);
+  CHECK_FALSE(results[0].passed);
+  CHECK_FALSE(results[0].value.has_value());
+  CHECK(results[1].passed);
+  CHECK_FALSE(results[2].no_value);   // the breaker section is absent: unknown
+  CHECK_FALSE(results[2].value.has_value());
+  CHECK(squall::reports::gate_is_unknown({{"expr", "x < 1"}, {"value", nullptr}}));
+  CHECK_FALSE(squall::reports::gate_is_unknown({{"expr", "x < 1"}, {"value", nullptr}, {"no_value", true}}));
+  CHECK_FALSE(squall::reports::gate_is_unknown({{"expr", "x < 1"}, {"value", 3}}));
+}

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <memory>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
@@ -114,7 +115,13 @@ void run_items(const std::vector<scenario>& scenarios, const std::vector<std::st
   const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
   const std::size_t jobs = std::min<std::size_t>(items.size(), cmd.jobs > 0 ? static_cast<std::size_t>(cmd.jobs) : cores);
   std::vector<std::thread> threads;
-  for (std::size_t t = 1; t < jobs; ++t) threads.emplace_back(worker);
+  for (std::size_t t = 1; t < jobs; ++t) {
+    try {
+      threads.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;  // out of threads (ulimit): the ones already running, and this one, share the work
+    }
+  }
   worker();
   for (auto& t : threads) t.join();
   if (failure) std::rethrow_exception(failure);
@@ -134,11 +141,20 @@ int execute(const run_command& cmd) {
     std::fprintf(stderr, "squall run: --history records one run: give one scenario and no --seeds\n");
     return exit_invalid;
   }
-  if (!cmd.history_file.empty()) {
-    if (const std::string problem = check_writable(cmd.history_file); !problem.empty()) {
-      std::fprintf(stderr, "squall run: --history %s: %s\n", cmd.history_file.c_str(), problem.c_str());
+  // Output paths are checked before the work, so a typo fails in a second with exit 2, not after an hour.
+  for (const auto& [flag, path] : {std::pair{"--history", cmd.history_file}, std::pair{"--junit", cmd.junit_file},
+                                   std::pair{"--markdown", cmd.markdown_file}}) {
+    if (path.empty()) continue;
+    if (const std::string problem = check_writable(path); !problem.empty()) {
+      std::fprintf(stderr, "squall run: %s %s: %s\n", flag, path.c_str(), problem.c_str());
       return exit_invalid;
     }
+  }
+  try {
+    make_directories(cmd.out_dir);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "squall run: --out: %s\n", e.what());
+    return exit_invalid;
   }
   const std::uint64_t last_seed = cmd.seed.value_or(0) + static_cast<std::uint64_t>(cmd.seeds - 1);
   if (last_seed > (std::uint64_t{1} << 53)) {

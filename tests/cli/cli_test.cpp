@@ -118,3 +118,30 @@ TEST_CASE("check: a recorded history gives back the same report; --gates replace
   CHECK(corrupt.exit_code == 2);
   CHECK(corrupt.out.find("line") != std::string::npos);
 }
+
+TEST_CASE("unusable output paths are refused before running (exit 2)") {
+  cli_sandbox box;
+  write_file(box.path("s.json"), small_scenario());
+  fs::create_directories(box.path("adir"));
+  const auto history = box.run("run s.json --out out --history adir");
+  CHECK(history.exit_code == 2);
+  CHECK(history.out.find("is a directory") != std::string::npos);
+  const auto junit = box.run("run s.json --out out --junit nowhere/gates.xml");
+  CHECK(junit.exit_code == 2);
+  CHECK(junit.out.find("does not exist") != std::string::npos);
+  write_file(box.path("afile"), "x");
+  const auto out = box.run("run s.json --out afile/sub");
+  CHECK(out.exit_code == 2);
+  CHECK_FALSE(fs::exists(box.path("out/small/report.json")));
+}
+
+TEST_CASE("run: --set may come before the scenario files and be repeated") {
+  cli_sandbox box;
+  write_file(box.path("s.json"), small_scenario());
+  const auto r = box.run("run --set duration_s=20 --set seed=9 s.json --out out --quiet");
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  const auto report = nlohmann::json::parse(read_file(box.path("out/small/report.json")));
+  CHECK(report["duration_s"].get<double>() == 20.0);
+  CHECK(report["seed"] == 9);
+}

@@ -17,6 +17,18 @@ const char* to_string(event_type t) {
     case event_type::info: return "info";
     case event_type::fault_start: return "fault_start";
     case event_type::fault_stop: return "fault_stop";
+    case event_type::delivery: return "delivery";
+    case event_type::dlq: return "dlq";
+    case event_type::lock_acquired: return "lock_acquired";
+    case event_type::lock_renewed: return "lock_renewed";
+    case event_type::lock_released: return "lock_released";
+    case event_type::lock_lost: return "lock_lost";
+    case event_type::idempotency_skip: return "idempotency_skip";
+    case event_type::effect: return "effect";
+    case event_type::store_restart: return "store_restart";
+    case event_type::process_pause: return "process_pause";
+    case event_type::worker_crash: return "worker_crash";
+    case event_type::clock_jump: return "clock_jump";
   }
   return "?";
 }
@@ -48,6 +60,22 @@ const char* to_string(breaker_state s) {
     case breaker_state::closed: return "closed";
     case breaker_state::open: return "open";
     case breaker_state::half_open: return "half_open";
+  }
+  return "?";
+}
+
+const char* to_string(effect_outcome o) {
+  switch (o) {
+    case effect_outcome::applied: return "applied";
+    case effect_outcome::rejected_stale: return "rejected_stale";
+  }
+  return "?";
+}
+
+const char* to_string(dlq_cause c) {
+  switch (c) {
+    case dlq_cause::max_deliveries: return "max_deliveries";
+    case dlq_cause::permanent: return "permanent";
   }
   return "?";
 }

@@ -22,8 +22,25 @@ enum class event_type : std::uint8_t {
   info,             // indeterminate: the last attempt timed out:            req, proc, reason, value_ns = latency
   fault_start,      // a planned fault began:                               fault (index), dep
   fault_stop,       // a planned fault ended:                               fault (index), dep
+  // Queue, lock, idempotency and ledger events (issue 3). `key` is the idempotency key / lock resource id,
+  // `proc` the worker (node) index, `req` the message id. A redelivery is a `delivery` with attempt > 1.
+  delivery,         // a queue message was delivered to a worker:          proc, req, key, attempt (delivery count)
+  dlq,              // a message was dead-lettered:                         proc?, req, key, cause
+  lock_acquired,    // a client believes it holds the lock:                 proc, key, token (fence, 0 none),
+                    //                                                       value_ns = ttl
+  lock_renewed,     // the client renewed its lease:                        proc, key, token, value_ns = ttl
+  lock_released,    // the client released (believes it no longer holds):   proc, key, token
+  lock_lost,        // the client learned it lost the lock:                 proc, key, token,
+                    //                                                       value_ns = believed valid until (0 unknown)
+  idempotency_skip, // the worker found the key done/claimed and skipped:   proc, key
+  effect,           // ground truth from the side-effect ledger:           proc, key, token (presented, 0 none),
+                    //                                                       outcome
+  store_restart,    // the lock/KV store restarted (marker):                value_ns = downtime, data_lost
+  process_pause,    // a process was paused (marker):                       proc, value_ns = pause length
+  worker_crash,     // a worker crashed (marker):                           proc
+  clock_jump,       // a node's clock jumped (marker):                      proc, value_ns = jump (signed)
 };
-inline constexpr int event_type_count = 13;
+inline constexpr int event_type_count = 25;
 
 // How an attempt ended (client view). Mirrors stack::attempt_kind.
 enum class attempt_result : std::uint8_t { response, timeout, reset, connect_failure };
@@ -39,6 +56,12 @@ enum class fail_reason : std::uint8_t {
 };
 
 enum class breaker_state : std::uint8_t { closed, open, half_open };
+
+// What the side-effect ledger did with an effect: applied, or refused because its fence token was stale.
+enum class effect_outcome : std::uint8_t { applied, rejected_stale };
+
+// Why a message was dead-lettered.
+enum class dlq_cause : std::uint8_t { max_deliveries, permanent };
 
 struct event {
   std::int64_t t_ns = 0;
@@ -56,6 +79,11 @@ struct event {
   breaker_state from = breaker_state::closed;
   breaker_state to = breaker_state::closed;
   std::int64_t value_ns = 0;      // latency or delay, see event_type
+  std::uint64_t key = 0;          // idempotency key / lock resource id (queue, lock, ledger events)
+  std::uint64_t token = 0;        // owner or fence token (lock events), fence token presented (effect); 0 none
+  effect_outcome outcome = effect_outcome::applied;  // effect
+  dlq_cause cause = dlq_cause::max_deliveries;        // dlq
+  bool data_lost = false;         // store_restart: the store came back without its data (locks freed)
 };
 
 // A planned fault as the analysis needs it: when and what.
@@ -85,6 +113,8 @@ const char* to_string(event_type t);
 const char* to_string(attempt_result r);
 const char* to_string(fail_reason r);
 const char* to_string(breaker_state s);
+const char* to_string(effect_outcome o);
+const char* to_string(dlq_cause c);
 
 // Where events go. The sim world and the real runtime both emit into a sink; reports and the JSONL writer
 // are sinks.

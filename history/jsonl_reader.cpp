@@ -2,6 +2,7 @@
 #include <array>
 #include <type_traits>
 #include <istream>
+#include <iterator>
 #include <limits>
 
 #include <nlohmann/json.hpp>
@@ -14,7 +15,7 @@ using json = nlohmann::json;
 
 namespace jsonl_detail {
 
-inline constexpr std::size_t field_count = 16;
+inline constexpr std::size_t field_count = 26;
 
 // One value of an event line as the SAX parser delivered it. Mirrors the few nlohmann::json queries the decoder
 // makes, so header (DOM) and events (SAX) share the same checks.
@@ -97,6 +98,16 @@ enum field : std::uint32_t {
   f_to = 1u << 13,
   f_shadow = 1u << 14,
   f_fault = 1u << 15,
+  f_key = 1u << 16,
+  f_token = 1u << 17,
+  f_ttl = 1u << 18,
+  f_valid_until = 1u << 19,
+  f_outcome = 1u << 20,
+  f_cause = 1u << 21,
+  f_downtime = 1u << 22,
+  f_data_lost = 1u << 23,
+  f_pause = 1u << 24,
+  f_jump = 1u << 25,
 };
 
 struct field_name {
@@ -108,7 +119,11 @@ constexpr field_name field_names[] = {
     {"req", f_req},         {"dep", f_dep},       {"attempt", f_attempt},  {"result", f_result},
     {"status", f_status},   {"latency_ns", f_latency}, {"delay_ns", f_delay}, {"reason", f_reason},
     {"from", f_from},       {"to", f_to},         {"shadow", f_shadow},    {"fault", f_fault},
+    {"key", f_key},         {"token", f_token},   {"ttl_ns", f_ttl},       {"valid_until_ns", f_valid_until},
+    {"outcome", f_outcome}, {"cause", f_cause},   {"downtime_ns", f_downtime}, {"data_lost", f_data_lost},
+    {"pause_ns", f_pause},  {"jump_ns", f_jump},
 };
+static_assert(std::size(field_names) == field_count);
 
 struct type_fields {
   std::uint32_t required;
@@ -130,6 +145,19 @@ constexpr std::array<type_fields, event_type_count> fields_of = {{
     /* info */ {base | f_req | f_reason | f_latency, f_proc},
     /* fault_start */ {base | f_fault | f_dep, 0},
     /* fault_stop */ {base | f_fault | f_dep, 0},
+    // Queue, lock and ledger events name their worker: proc is required there (dlq may come from the broker).
+    /* delivery */ {base | f_proc | f_req | f_key | f_attempt, 0},
+    /* dlq */ {base | f_req | f_key | f_cause, f_proc},
+    /* lock_acquired */ {base | f_proc | f_key | f_token | f_ttl, 0},
+    /* lock_renewed */ {base | f_proc | f_key | f_token | f_ttl, 0},
+    /* lock_released */ {base | f_proc | f_key | f_token, 0},
+    /* lock_lost */ {base | f_proc | f_key | f_token | f_valid_until, 0},
+    /* idempotency_skip */ {base | f_proc | f_key, 0},
+    /* effect */ {base | f_proc | f_key | f_token | f_outcome, 0},
+    /* store_restart */ {base | f_downtime | f_data_lost, 0},
+    /* process_pause */ {base | f_proc | f_pause, 0},
+    /* worker_crash */ {base | f_proc, 0},
+    /* clock_jump */ {base | f_proc | f_jump, 0},
 }};
 
 // Looks a name up among an enum's to_string values.
@@ -392,6 +420,27 @@ class line_decoder {
         e.fault = static_cast<std::uint16_t>(index);
         break;
       }
+      case f_key: e.key = integer<std::uint64_t>(v, "key"); break;
+      case f_token: e.token = integer<std::uint64_t>(v, "token"); break;
+      case f_ttl: e.value_ns = integer<std::int64_t>(v, "ttl_ns", 0); break;
+      case f_valid_until: e.value_ns = integer<std::int64_t>(v, "valid_until_ns", 0); break;
+      case f_downtime: e.value_ns = integer<std::int64_t>(v, "downtime_ns", 0); break;
+      case f_pause: e.value_ns = integer<std::int64_t>(v, "pause_ns", 0); break;
+      case f_jump: e.value_ns = integer<std::int64_t>(v, "jump_ns"); break;
+      case f_outcome:
+        if (!enum_from_string<effect_outcome, 2>(string(v, "outcome"), e.outcome)) {
+          fail("unknown \"outcome\" \"" + v.get<std::string>() + "\" (applied|rejected_stale)");
+        }
+        break;
+      case f_cause:
+        if (!enum_from_string<dlq_cause, 2>(string(v, "cause"), e.cause)) {
+          fail("unknown \"cause\" \"" + v.get<std::string>() + "\" (max_deliveries|permanent)");
+        }
+        break;
+      case f_data_lost:
+        if (!v.is_boolean()) fail("\"data_lost\" must be true or false");
+        e.data_lost = v.get<bool>();
+        break;
     }
   }
 

@@ -142,7 +142,7 @@ void jsonl_writer::put_unchecked(std::string_view s) {
 void jsonl_writer::on_event(const event& e) {
   // Validate before writing so a rejected event leaves no half line behind.
   const bool has_dep = e.type != event_type::invoke && e.type != event_type::start && e.type != event_type::ok &&
-                       e.type != event_type::fail && e.type != event_type::info;
+                       e.type != event_type::fail && e.type != event_type::info && e.type <= event_type::fault_stop;
   if (has_dep && e.dep >= dep_json_.size()) {
     throw std::invalid_argument("jsonl_writer: event names dependency #" + std::to_string(e.dep) +
                                 " but the header has " + std::to_string(dep_json_.size()));
@@ -152,7 +152,12 @@ void jsonl_writer::on_event(const event& e) {
     throw std::invalid_argument("jsonl_writer: event names fault #" + std::to_string(e.fault) +
                                 " but the header has " + std::to_string(fault_count_));
   }
-  reserve(event_line_reserve + (has_dep ? dep_json_[e.dep].size() : 0));
+  const bool needs_proc = e.type >= event_type::delivery && e.type != event_type::dlq &&
+                          e.type != event_type::store_restart;
+  if (needs_proc && e.proc < 0) {
+    throw std::invalid_argument(std::string("jsonl_writer: a \"") + to_string(e.type) + "\" event needs a proc");
+  }
+    reserve(event_line_reserve + (has_dep ? dep_json_[e.dep].size() : 0));
   put_lit("{\"t_ns\":");
   put_int(e.t_ns);
   put_lit(",\"seq\":");
@@ -182,6 +187,14 @@ void jsonl_writer::on_event(const event& e) {
   };
   const auto shadow = [&] {
     if (e.shadow) put_lit(",\"shadow\":true");
+  };
+  const auto key = [&] {
+    put_lit(",\"key\":");
+    put_uint(e.key);
+  };
+  const auto token = [&] {
+    put_lit(",\"token\":");
+    put_uint(e.token);
   };
   const auto fault = [&] {
     put_lit(",\"fault\":");
@@ -258,6 +271,74 @@ void jsonl_writer::on_event(const event& e) {
     case event_type::fault_stop:
       fault();
       put_dep(e.dep);
+      break;
+    case event_type::delivery:
+      proc();
+      req();
+      key();
+      attempt();
+      break;
+    case event_type::dlq:
+      proc();
+      req();
+      key();
+      put_lit(",\"cause\":\"");
+      put_unchecked(to_string(e.cause));
+      put_lit("\"");
+      break;
+    case event_type::lock_acquired:
+    case event_type::lock_renewed:
+      proc();
+      key();
+      token();
+      put_lit(",\"ttl_ns\":");
+      put_int(e.value_ns);
+      break;
+    case event_type::lock_released:
+      proc();
+      key();
+      token();
+      break;
+    case event_type::lock_lost:
+      proc();
+      key();
+      token();
+      put_lit(",\"valid_until_ns\":");
+      put_int(e.value_ns);
+      break;
+    case event_type::idempotency_skip:
+      proc();
+      key();
+      break;
+    case event_type::effect:
+      proc();
+      key();
+      token();
+      put_lit(",\"outcome\":\"");
+      put_unchecked(to_string(e.outcome));
+      put_lit("\"");
+      break;
+    case event_type::store_restart:
+      put_lit(",\"downtime_ns\":");
+      put_int(e.value_ns);
+      if (e.data_lost) {
+        put_lit(",\"data_lost\":true");
+      } else {
+        put_lit(",\"data_lost\":false");
+      }
+      break;
+    case event_type::process_pause:
+      proc();
+      put_lit(",\"pause_ns\":");
+      put_int(e.value_ns);
+      break;
+    case event_type::worker_crash:
+      proc();
+      break;
+    case event_type::clock_jump:
+      proc();
+      put_lit(",\"jump_ns\":");
+      put_int(e.value_ns);
       break;
   }
   put_lit("}\n");

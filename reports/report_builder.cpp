@@ -6,6 +6,7 @@
 #include <string>
 
 #include "reports/breaker_checker.hpp"
+#include "reports/duplicates_checker.hpp"
 #include "reports/gates.hpp"
 #include "reports/json_number.hpp"
 #include "reports/render_text.hpp"
@@ -37,12 +38,16 @@ struct guarded {
 
 struct report_builder::checkers {
   explicit checkers(const history::header& h)
-      : windows{window_checker(h), {}}, breaker{breaker_checker(h, false), {}}, shadow{breaker_checker(h, true), {}} {}
+      : windows{window_checker(h), {}},
+        breaker{breaker_checker(h, false), {}},
+        shadow{breaker_checker(h, true), {}},
+        duplicates{duplicates_checker(h), {}} {}
 
   request_checker requests;  // integer counters only: cannot throw
   guarded<window_checker> windows;
   guarded<breaker_checker> breaker;
   guarded<breaker_checker> shadow;
+  guarded<duplicates_checker> duplicates;  // queue, lock and ledger events only
   bool finished = false;
 };
 
@@ -59,6 +64,7 @@ void report_builder::on_event(const history::event& e) {
     c.breaker.feed(e);
     c.shadow.feed(e);
   }
+  if (e.type >= history::event_type::delivery) c.duplicates.feed(e);
 }
 
 namespace {
@@ -111,6 +117,7 @@ nlohmann::json report_builder::finish() {
   close(c.windows);
   close(c.breaker);
   close(c.shadow);
+  close(c.duplicates);
 
   json report;
   json errors = json::array();
@@ -146,6 +153,10 @@ nlohmann::json report_builder::finish() {
                 {"pre_fault_ratio", c.windows.checker.pre_fault_ratio_json()}};
   });
   section(report, errors, "recovery", c.windows.error, [&] { return c.windows.checker.recovery_json(); });
+  // Only histories with queue, lock or ledger events get the section: HTTP-only reports keep their bytes.
+  if (!c.duplicates.error.empty() || c.duplicates.checker.present()) {
+    section(report, errors, "duplicates", c.duplicates.error, [&] { return c.duplicates.checker.to_json(); });
+  }
   report["checker_errors"] = std::move(errors);
 
   // Gates read the finished report, so `squall check` and a live run judge the same numbers.

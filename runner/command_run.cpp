@@ -141,7 +141,14 @@ int execute(const run_command& cmd) {
     std::fprintf(stderr, "squall run: --history records one run: give one scenario and no --seeds\n");
     return exit_invalid;
   }
-  // Output paths are checked before the work, so a typo fails in a second with exit 2, not after an hour.
+  try {
+    make_directories(cmd.out_dir);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "squall run: --out: %s\n", e.what());
+    return exit_invalid;
+  }
+  // Output paths are checked before the work, so a typo fails in a second with exit 2, not after an hour
+  // (after --out exists, since the JUnit and Markdown files often go inside it).
   for (const auto& [flag, path] : {std::pair{"--history", cmd.history_file}, std::pair{"--junit", cmd.junit_file},
                                    std::pair{"--markdown", cmd.markdown_file}}) {
     if (path.empty()) continue;
@@ -149,12 +156,6 @@ int execute(const run_command& cmd) {
       std::fprintf(stderr, "squall run: %s %s: %s\n", flag, path.c_str(), problem.c_str());
       return exit_invalid;
     }
-  }
-  try {
-    make_directories(cmd.out_dir);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "squall run: --out: %s\n", e.what());
-    return exit_invalid;
   }
   const std::uint64_t last_seed = cmd.seed.value_or(0) + static_cast<std::uint64_t>(cmd.seeds - 1);
   if (last_seed > (std::uint64_t{1} << 53)) {

@@ -21,7 +21,7 @@ TEST_CASE("run: exit 0 when every gate passes, reports written") {
   CHECK(report["requests"]["originals"].get<double>() > 1000);
 }
 
-TEST_CASE("run: exit 1 when a gate fails; JUnit has one testcase per gate with a failure") {
+TEST_CASE("run: exit 1 when a gate fails, and JUnit has one testcase per gate with a failure") {
   cli_sandbox box;
   write_file(box.path("s.json"), small_scenario("small", R"(["requests.originals > 1000", "goodput.ratio > 1.5"])"));
   const auto r = box.run("run s.json --out out --junit gates.xml --markdown summary.md");
@@ -90,7 +90,7 @@ TEST_CASE("validate: ok files exit 0, a broken one exits 2 naming the path") {
   CHECK(r.out.find("dependencies.api.capacity") != std::string::npos);
 }
 
-TEST_CASE("usage errors exit 2; --help exits 0 and teaches by example") {
+TEST_CASE("usage errors exit 2, --help exits 0 and teaches by example") {
   cli_sandbox box;
   CHECK(box.run("").exit_code == 2);
   CHECK(box.run("frobnicate").exit_code == 2);
@@ -102,7 +102,7 @@ TEST_CASE("usage errors exit 2; --help exits 0 and teaches by example") {
   CHECK(help.out.find("--junit") != std::string::npos);
 }
 
-TEST_CASE("check: a recorded history gives back the same report; --gates replaces the gates") {
+TEST_CASE("check: a recorded history gives back the same report, --gates replaces the gates") {
   cli_sandbox box;
   write_file(box.path("s.json"), small_scenario("small", R"(["requests.originals > 1000"])"));
   REQUIRE(box.run("run s.json --out run --history h.jsonl --quiet").exit_code == 0);

@@ -275,7 +275,7 @@ TEST_CASE("rate_limit: exactly limit_per_s pass in each second of the window, th
   CHECK(serve(order, 2 * s).result.status == 200);  // a new second
 }
 
-TEST_CASE("rate_limit: without retry_after_s there is no Retry-After; 429s use no capacity", "[http_service]") {
+TEST_CASE("rate_limit: without retry_after_s there is no Retry-After, 429s use no capacity", "[http_service]") {
   fault_config f = fault(fault_kind::rate_limit, 0, 1 * s);
   f.limit_per_s = 1;
   http_service svc(constant_dep(1, 100), {f}, rng(1));

@@ -113,7 +113,7 @@ TEST_CASE("a redelivered message queues behind messages visible before its timeo
   CHECK(take(q, 40 * s).message.id == a);
 }
 
-TEST_CASE("ack removes the message; an ack after someone else got it is refused", "[queue]") {
+TEST_CASE("ack removes the message, an ack after someone else got it is refused", "[queue]") {
   job_queue q(config(), rng(1));
   (void)put(q, 0, "job");
   const delivery d1 = take(q, 0, "w1");
@@ -311,7 +311,7 @@ std::vector<std::uint64_t> script(std::uint64_t seed) {
 }
 }  // namespace
 
-TEST_CASE("the same seed gives the same deliveries; another seed does not", "[queue]") {
+TEST_CASE("the same seed gives the same deliveries, another seed does not", "[queue]") {
   const auto a = script(99), b = script(99), c = script(100);
   CHECK(a.size() > 100u);
   CHECK(a == b);

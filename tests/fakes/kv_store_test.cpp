@@ -101,7 +101,7 @@ TEST_CASE("kv: a key is live for [set, set + ttl): exactly at its expiry it is g
   CHECK(is_value(run(kv, 1 * s + 100 * ms, get("lock")), "b"));
 }
 
-TEST_CASE("kv: set_px overwrites value and ttl; ttl 0 means no expiry", "[kv]") {
+TEST_CASE("kv: set_px overwrites value and ttl, ttl 0 means no expiry", "[kv]") {
   kv_store kv(cfg(), rng(1));
   CHECK(is_ok(run(kv, 0, set("k", "v1", 100 * ms))));
   CHECK(is_ok(run(kv, 50 * ms, set("k", "v2", 0))));  // SET without KEEPTTL drops the old ttl
@@ -185,7 +185,7 @@ TEST_CASE("kv: del_if_owner deletes only the owner's live key", "[kv]") {
   CHECK(is_int(run(kv, 10 * ms, del_if_owner("lock", "a")), 0));  // already gone
 }
 
-TEST_CASE("kv: a late owner-checked release cannot delete the next holder's lock; a blind DEL can", "[kv]") {
+TEST_CASE("kv: a late owner-checked release cannot delete the next holder's lock, a blind DEL can", "[kv]") {
   kv_store kv(cfg(), rng(1));
   REQUIRE(is_ok(run(kv, 0, set_nx("lock", "a", 100 * ms))));
   CHECK(is_int(run(kv, 100 * ms, del_if_owner("lock", "a")), 0));  // a's lease expired: nothing of a's
@@ -260,7 +260,7 @@ TEST_CASE("kv: a backward jump lengthens unexpired ttls but never revives a purg
   CHECK(is_nil(run(kv, 8 * s, get("long"))));
 }
 
-TEST_CASE("kv: drift stretches or shrinks ttls in true time; an offset alone does not", "[kv]") {
+TEST_CASE("kv: drift stretches or shrinks ttls in true time, an offset alone does not", "[kv]") {
   // +100'000 ppm: the store clock runs 10 % fast, so a 1 s ttl set at true 0 ends at true 1/1.1 s ≈ 909 ms.
   kv_store fast(cfg(kv_persistence::none, node_clock(duration{0}, 100'000.0)), rng(1));
   REQUIRE(is_ok(run(fast, 0, set_nx("lock", "a", 1 * s))));
@@ -419,7 +419,7 @@ TEST_CASE("kv: set_unavailable refuses commands in [from, to) and keeps the data
   CHECK(kv.stats().restarts == 0);
 }
 
-TEST_CASE("kv: an empty unavailability window refuses nothing; overlapping windows both apply", "[kv]") {
+TEST_CASE("kv: an empty unavailability window refuses nothing, overlapping windows both apply", "[kv]") {
   kv_store kv(cfg(), rng(1));
   kv.set_unavailable(instant_from_ns(1 * s), instant_from_ns(1 * s));
   CHECK(is_nil(run(kv, 1 * s, get("k"))));
@@ -506,7 +506,7 @@ TEST_CASE("kv: stats count executed, refused and expired commands and live keys"
   CHECK(st.journal_writes == 0);
 }
 
-TEST_CASE("kv: same seed, same reply times; another seed, others", "[kv]") {
+TEST_CASE("kv: same seed, same reply times, another seed, others", "[kv]") {
   kv_store_config c = cfg();
   c.latency.dist = latency_dist::lognormal;
   c.latency.median_ms = 0.5;

@@ -63,7 +63,7 @@ TEST_CASE("a single application is recorded with its node, token, delivery and t
   CHECK(to_string(apply_result::applied) == "applied");
 }
 
-TEST_CASE("applications beyond the first per key are duplicates; first and last are kept", "[ledger]") {
+TEST_CASE("applications beyond the first per key are duplicates, first and last are kept", "[ledger]") {
   ledger l(fencing(false));
   CHECK(l.apply(at(1 * s), effect("k", "n1")) == apply_result::applied);
   CHECK(l.apply(at(2 * s), effect("k", "n2")) == apply_result::applied);
@@ -105,7 +105,7 @@ TEST_CASE("with fencing off a stale token is applied, and counted as one fencing
   CHECK(l.find("k")->last.fence_token == std::optional<std::uint64_t>{3});
 }
 
-TEST_CASE("with fencing on a lower token is refused; equal and higher ones are applied", "[ledger]") {
+TEST_CASE("with fencing on a lower token is refused, equal and higher ones are applied", "[ledger]") {
   ledger l(fencing(true));
   CHECK(l.apply(at(1 * s), effect("k", "n2", 5)) == apply_result::applied);
   CHECK(l.apply(at(2 * s), effect("k", "n1", 4)) == apply_result::rejected_stale_token);

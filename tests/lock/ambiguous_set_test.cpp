@@ -12,7 +12,7 @@ kv_reply timed_out() {
   return r;
 }
 
-TEST_CASE("ambiguous SET NX: it ran, the reply timed out; the retry's nil is checked with GET", "[lock][ambiguous]") {
+TEST_CASE("ambiguous SET NX: it ran, the reply timed out, the retry's nil is checked with GET", "[lock][ambiguous]") {
   fake_store store;
   lock_config cfg = base_config();
   cfg.clock_drift_margin = ms(100);

@@ -48,7 +48,7 @@ TEST_CASE("fencing tokens strictly increase across successive acquisitions", "[l
   CHECK(a.of(lock_event_kind::lost)[0].fence == stale);
 }
 
-TEST_CASE("fencing: a timed-out INCR is retried; the skipped number keeps tokens increasing", "[lock][fencing]") {
+TEST_CASE("fencing: a timed-out INCR is retried, the skipped number keeps tokens increasing", "[lock][fencing]") {
   fake_store store;
   client a(fenced());
   a.lock.start_acquire(at_ms(0), "a");

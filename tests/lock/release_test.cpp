@@ -124,7 +124,7 @@ TEST_CASE("release waits for an in-flight renewal, then goes out", "[lock][relea
   CHECK_FALSE(a.lock.poll_timer());  // no renewal after the release
 }
 
-TEST_CASE("release against an unavailable store: released without deleting; the TTL frees the key",
+TEST_CASE("release against an unavailable store: released without deleting, the TTL frees the key",
           "[lock][release]") {
   fake_store store;
   client a(base_config());

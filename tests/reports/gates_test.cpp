@@ -145,7 +145,7 @@ TEST_CASE("evaluate_gates compares, reads booleans as 0/1 and leaves missing val
   CHECK(results[9].expr == "nonsense");
 }
 
-TEST_CASE("a metric with no value in this run fails its gate; a missing field is unknown") {
+TEST_CASE("a metric with no value in this run fails its gate, a missing field is unknown") {
   const nlohmann::json report = {{"recovery", {{"seconds", nullptr}}}, {"latency_ms", {{"p99", 12.5}}}};
   const auto results = squall::reports::evaluate_gates(
       report, {"recovery.seconds < 60", "latency_ms.p99 < 100", "breaker.flaps > 1"});

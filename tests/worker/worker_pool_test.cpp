@@ -45,7 +45,7 @@ TEST_CASE("transient errors are retried after v = min(cap, base*2^k) with backof
   CHECK(f.sink.of(event_type::retry).at(1).value_ns == ns(400ms));
 }
 
-TEST_CASE("exhausted attempts fail; when the last attempt timed out the outcome is indeterminate (info)") {
+TEST_CASE("exhausted attempts fail, when the last attempt timed out the outcome is indeterminate (info)") {
   SECTION("503 every time: fail, reason exhausted") {
     pool_fixture f;
     f.backend.script = [](std::size_t, stack::instant now) { return reply_after(now, 1ms, 503); };
@@ -96,7 +96,7 @@ TEST_CASE("Retry-After is honoured only when configured") {
   CHECK(second_attempt_at(true) == ns(1ms + 3s));
 }
 
-TEST_CASE("the retry budget denies retries; in shadow mode it only records the denial") {
+TEST_CASE("the retry budget denies retries, in shadow mode it only records the denial") {
   auto run = [](stack::resilience::policy_mode mode) {
     pool_fixture f;
     f.backend.script = [](std::size_t, stack::instant now) { return reply_after(now, 1ms, 503); };
@@ -163,7 +163,7 @@ TEST_CASE("a shadow breaker records would-rejects and transitions but lets every
   CHECK(f.sink.of(event_type::breaker)[0].shadow);
 }
 
-TEST_CASE("originals wait FIFO for a worker; beyond queue_max they fail with queue_full") {
+TEST_CASE("originals wait FIFO for a worker, beyond queue_max they fail with queue_full") {
   pool_fixture f;
   f.backend.script = [](std::size_t, stack::instant now) { return reply_after(now, 100ms, 200); };
   worker_pool pool(f.runtime, pool_config{1, 1, 0}, no_jitter_policy(1));

@@ -31,6 +31,8 @@ function(squall_module name)
 endfunction()
 
 # squall_test(<name> [NEEDS_CLI] SOURCES ... DEPS ...) builds one Catch2 test program and registers its cases with CTest.
+# `--warn NoTests` makes a CTest entry fail when its name matches no test case: a test name CMake's list syntax
+# mangles (';' or an unbalanced '[' in it) then fails loudly instead of silently running nothing.
 function(squall_test name)
   cmake_parse_arguments(ARG "NEEDS_CLI" "" "SOURCES;DEPS" ${ARGN})
   add_executable(test_${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/catch_main.cpp)
@@ -41,9 +43,9 @@ function(squall_test name)
   if(ARG_NEEDS_CLI)
     # End-to-end tests run the squall binary; only they depend on it being built.
     add_dependencies(test_${name} squall)
-    catch_discover_tests(test_${name} TEST_PREFIX "${name}: "
+    catch_discover_tests(test_${name} TEST_PREFIX "${name}: " EXTRA_ARGS --warn NoTests
                          PROPERTIES ENVIRONMENT "SQUALL_BIN=$<TARGET_FILE:squall>")
   else()
-    catch_discover_tests(test_${name} TEST_PREFIX "${name}: ")
+    catch_discover_tests(test_${name} TEST_PREFIX "${name}: " EXTRA_ARGS --warn NoTests)
   endif()
 endfunction()

@@ -146,7 +146,7 @@ TEST_CASE("baseline errors: answered after latency_ms, using no capacity, at the
   CHECK(within_se(static_cast<double>(errors) / n, 0.1, std::sqrt(0.1 * 0.9 / n)));
 }
 
-TEST_CASE("error_storm: inside [from, to) only, fast, no capacity used", "[http_service]") {
+TEST_CASE("error_storm: inside (from, to) only, fast, no capacity used", "[http_service]") {
   fault_config f = fault(fault_kind::error_storm, 1 * s, 2 * s);
   f.rate = 1.0;
   f.status = 500;

@@ -90,7 +90,7 @@ TEST_CASE("kv: two SET NX in order: the first wins, the second gets nil and chan
   CHECK(is_nil(run(kv, 100 * ms, get("lock"))));
 }
 
-TEST_CASE("kv: a key is live for [set, set + ttl): exactly at its expiry it is gone", "[kv]") {
+TEST_CASE("kv: a key is live for (set, set + ttl): exactly at its expiry it is gone", "[kv]") {
   kv_store kv(cfg(), rng(1));
   CHECK(is_ok(run(kv, 1 * s, set_nx("lock", "a", 100 * ms))));
   CHECK(is_value(run(kv, 1 * s + 100 * ms - 1, get("lock")), "a"));
@@ -283,7 +283,7 @@ TEST_CASE("kv: drift stretches or shrinks ttls in true time, an offset alone doe
 // ---------------------------------------------------------------------------------------------------------
 // Restarts
 
-TEST_CASE("kv: restart refuses commands during [crash, crash + downtime) after 1 ms", "[kv]") {
+TEST_CASE("kv: restart refuses commands during (crash, crash + downtime) after 1 ms", "[kv]") {
   kv_store kv(cfg(kv_persistence::aof_always), rng(1));
   REQUIRE(is_ok(run(kv, 9 * s, set("k", "v", 0))));
   kv.restart(instant_from_ns(10 * s), duration{2 * s});
@@ -330,7 +330,7 @@ TEST_CASE("kv: restart with aof_always keeps every acknowledged write, deletions
   CHECK(is_nil(run(kv, 7 * s, get("lease"))));
 }
 
-TEST_CASE("kv: restart with aof_everysec loses exactly the writes of (crash - 1 s, crash]", "[kv]") {
+TEST_CASE("kv: restart with aof_everysec loses exactly the writes of (crash - 1 s, crash)", "[kv]") {
   kv_store kv(cfg(kv_persistence::aof_everysec), rng(1));
   const std::int64_t crash = 10 * s;
   REQUIRE(is_ok(run(kv, 1 * s, set("old", "1", 0))));
@@ -405,7 +405,7 @@ TEST_CASE("kv: a restart while already down extends the downtime and loses nothi
 // ---------------------------------------------------------------------------------------------------------
 // Unavailability
 
-TEST_CASE("kv: set_unavailable refuses commands in [from, to) and keeps the data", "[kv]") {
+TEST_CASE("kv: set_unavailable refuses commands in (from, to) and keeps the data", "[kv]") {
   kv_store kv(cfg(kv_persistence::none), rng(1));
   kv.set_unavailable(instant_from_ns(2 * s), instant_from_ns(3 * s));  // planned ahead
   REQUIRE(is_ok(run(kv, 1 * s, set("k", "v", 0))));

@@ -129,7 +129,7 @@ TEST_CASE("backoff property: the mean check can tell full from equal jitter", "[
   CHECK(std::abs(sum / n - 400e6) > 5.0 * se);
 }
 
-TEST_CASE("backoff property: decorrelated chains stay within [base, cap]", "[backoff][property]") {
+TEST_CASE("backoff property: decorrelated chains stay within (base, cap)", "[backoff][property]") {
   splitmix64 rng{2024};
   const backoff_config c = cfg(backoff_kind::decorrelated, ms(100), ms(10'000));
   duration prev = c.base;

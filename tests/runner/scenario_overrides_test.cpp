@@ -46,7 +46,7 @@ TEST_CASE("a value may be a whole object or array", "[scenario][overrides]") {
   CHECK(s.gates == std::vector<std::string>{"goodput.ratio > 0.9"});
 }
 
-TEST_CASE("array elements by [n] or by a bare integer segment", "[scenario][overrides]") {
+TEST_CASE("array elements by (n) or by a bare integer segment", "[scenario][overrides]") {
   const scenario s = must_parse(with({"faults[1].multiplier=3", "faults.0.rate=0.5"}));
   CHECK(s.faults[1].multiplier == 3.0);
   CHECK(s.faults[0].rate == 0.5);

@@ -182,7 +182,7 @@ TEST_CASE("forks differ per name, per parent seed and from the parent", "[rng]")
   CHECK(std::fabs(r) < 5.0 / std::sqrt(n));
 }
 
-TEST_CASE("uniform01 takes the top 53 bits and stays in [0, 1)", "[rng]") {
+TEST_CASE("uniform01 takes the top 53 bits and stays in (0, 1)", "[rng]") {
   rng a(11), b(11);
   for (int i = 0; i < 1000; ++i) REQUIRE(a.uniform01() == static_cast<double>(b.next() >> 11) * 0x1.0p-53);
   moments m;

@@ -16,4 +16,10 @@ stack::instant node_clock::true_time(stack::instant local_t) const {
   return stack::instant_from_ns(t);
 }
 
+void node_clock::set_drift(stack::instant at, double ppm) {
+  const stack::instant before = local(at);
+  drift_ppm_ = ppm;
+  offset_ += before - local(at);
+}
+
 }  // namespace squall::sim

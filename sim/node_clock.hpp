@@ -1,6 +1,6 @@
 #pragma once
 // A node's local clock: true time plus an offset and a drift (ppm), as NTP-disciplined hosts really are.
-// Jumps (a step of the offset at an instant) come with the node-fault work; the shape is here already.
+// Faults step the offset (a jump) or change the drift from an instant on without a step (set_drift).
 #include <cstdint>
 
 #include "stack/core/time.hpp"
@@ -17,6 +17,10 @@ class node_clock {
   stack::instant true_time(stack::instant local_t) const;
   // Steps the offset from now on (a clock jump).
   void jump(stack::duration by) { offset_ += by; }
+  // From true time `at` on, the clock drifts by `ppm`; the reading at `at` does not change.
+  void set_drift(stack::instant at, double ppm);
+  stack::duration offset() const { return offset_; }
+  double drift_ppm() const { return drift_ppm_; }
 
  private:
   stack::duration offset_{0};

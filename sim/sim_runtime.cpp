@@ -10,7 +10,42 @@ sim_runtime::sim_runtime(simulator& sim, http_backend& backend, history::event_s
                          node_clock clock)
     : sim_(sim), backend_(backend), sink_(sink), jitter_(jitter), clock_(clock) {}
 
-void sim_runtime::at(stack::instant when, stack::task t) { sim_.at(std::max(clock_.true_time(when), sim_.now()), t); }
+void sim_runtime::at(stack::instant when, stack::task t) { at_true(clock_.true_time(when), t); }
+
+void sim_runtime::at_true(stack::instant when, stack::task t) {
+  when = std::max(when, sim_.now());
+  if (!pausable_) {
+    sim_.at(when, t);
+    return;
+  }
+  std::uint32_t slot;
+  if (free_held_.empty()) {
+    slot = static_cast<std::uint32_t>(held_.size());
+    held_.push_back(t);
+  } else {
+    slot = free_held_.back();
+    free_held_.pop_back();
+    held_[slot] = t;
+  }
+  sim_.at(when, stack::task{&sim_runtime::fire_held, this, slot});
+}
+
+void sim_runtime::fire_held(void* self, std::uint64_t slot) {
+  auto& rt = *static_cast<sim_runtime*>(self);
+  if (rt.paused()) {
+    // Re-queued in firing order, so held tasks run after the pause in the order they were due.
+    rt.sim_.at(rt.paused_until_, stack::task{&sim_runtime::fire_held, self, slot});
+    return;
+  }
+  const stack::task t = rt.held_[slot];
+  rt.free_held_.push_back(static_cast<std::uint32_t>(slot));
+  t();
+}
+
+void sim_runtime::pause_until(stack::instant until) {
+  SQUALL_ASSERT(pausable_, "pause of a runtime that is not pausable");
+  paused_until_ = std::max(paused_until_, until);
+}
 
 void sim_runtime::send_http(std::size_t dependency, stack::duration timeout, stack::http_handler done) {
   SQUALL_ASSERT(timeout.count() > 0, "attempt timeout must be positive");
@@ -33,7 +68,7 @@ void sim_runtime::send_http(std::size_t dependency, stack::duration timeout, sta
     free_slots_.pop_back();
     calls_[slot] = {done, reply.result};
   }
-  sim_.at(reply.at, stack::task{&sim_runtime::deliver, this, slot});
+  at_true(reply.at, stack::task{&sim_runtime::deliver, this, slot});
 }
 
 void sim_runtime::deliver(void* self, std::uint64_t slot) {
@@ -45,7 +80,8 @@ void sim_runtime::deliver(void* self, std::uint64_t slot) {
 
 void sim_runtime::emit(history::event& e) {
   e.t_ns = stack::ns_since_start(sim_.now());
-  e.seq = seq_++;
+  e.seq = shared_seq_ ? (*shared_seq_)++ : seq_;
+  ++seq_;
   sink_.on_event(e);
 }
 

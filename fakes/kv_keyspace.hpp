@@ -5,10 +5,11 @@
 // Both the live data and the durable copy of fakes/kv_store are keyspaces. Expiry is absolute (Redis stores
 // PEXPIREAT times, in memory and in the AOF), so a key keeps its expiry across copies and restarts.
 #include <cstddef>
-#include <map>
+#include <functional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "stack/core/time.hpp"
@@ -23,9 +24,17 @@ struct kv_entry {
   friend bool operator==(const kv_entry&, const kv_entry&) = default;
 };
 
+// Transparent, so lookups by string_view do not build a std::string.
+struct kv_key_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+};
+
 class kv_keyspace {
  public:
-  using map = std::map<std::string, kv_entry, std::less<>>;
+  // Hashed: the store is hit for every lock, claim and marker command, and lookups dominate its cost. Nothing
+  // depends on the iteration order (restart accounting only counts).
+  using map = std::unordered_map<std::string, kv_entry, kv_key_hash, std::equal_to<>>;
 
   // Removes every key whose expiry is at or before `store_now` (a TTL that has elapsed is expired);
   // returns how many. Keys in memory afterwards are exactly the keys live at `store_now`.

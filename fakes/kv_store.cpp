@@ -4,6 +4,7 @@
 #include <charconv>
 #include <limits>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 
 #include "fakes/latency.hpp"
@@ -53,19 +54,12 @@ void kv_store::advance(stack::instant true_now) {
   last_now_ = true_now;
   std::erase_if(unavailable_, [&](const window& w) { return w.to <= true_now; });
   // A crash at or after true_now loses only writes younger than fsync_lag, so older ones are durable now.
-  fold_journal(true_now - fsync_lag);
-  const stack::instant store_now = clock_.local(true_now);
-  stats_.keys_expired += live_.purge(store_now);
-  durable_.purge(store_now);
+  forget_journal(true_now - fsync_lag);
+  stats_.keys_expired += live_.purge(clock_.local(true_now));
 }
 
-void kv_store::fold_journal(stack::instant through) {
-  while (!journal_.empty() && journal_.front().at <= through) {
-    write_effect& w = journal_.front();
-    if (w.after) durable_.put(w.key, std::move(*w.after));
-    else durable_.erase(w.key);
-    journal_.pop_front();
-  }
+void kv_store::forget_journal(stack::instant through) {
+  while (!journal_.empty() && journal_.front().at <= through) journal_.pop_front();
 }
 
 bool kv_store::refusing(stack::instant true_now) const {
@@ -147,37 +141,55 @@ kv_reply kv_store::incr(stack::instant true_now, const std::string& key) {
 }
 
 void kv_store::write(stack::instant true_now, const std::string& key, std::optional<kv_entry> after) {
-  if (after) live_.put(key, *after);
+  if (config_.persistence == kv_persistence::aof_everysec) {
+    const kv_entry* replaced = live_.find(key);
+    journal_.push_back({true_now, key, replaced ? std::optional<kv_entry>(*replaced) : std::nullopt});
+  }
+  if (after) live_.put(key, std::move(*after));
   else live_.erase(key);
-  if (config_.persistence == kv_persistence::aof_everysec) journal_.push_back({true_now, key, std::move(after)});
 }
 
 void kv_store::restart(stack::instant true_now, stack::duration downtime) {
   SQUALL_ASSERT(downtime.count() >= 0, "a negative downtime is a model bug");
-  advance(true_now);  // folds every write at or before crash − fsync_lag: the durable copy is final
+  advance(true_now);  // forgets every write at or before crash − fsync_lag: those are durable
   ++stats_.restarts;
-  const kv_keyspace before = live_;
   switch (config_.persistence) {
-    case kv_persistence::none: live_.clear(); break;
-    case kv_persistence::aof_always: break;  // every acknowledged write was fsynced
-    case kv_persistence::aof_everysec:
-      journal_.clear();  // the writes of the last second never reached the disk
-      live_ = durable_;
+    case kv_persistence::none:
+      stats_.keys_lost_last_restart = live_.size();
+      stats_.keys_reverted_last_restart = 0;
+      live_.clear();
       break;
+    case kv_persistence::aof_always:  // every acknowledged write was fsynced
+      stats_.keys_lost_last_restart = 0;
+      stats_.keys_reverted_last_restart = 0;
+      break;
+    case kv_persistence::aof_everysec: undo_journal(true_now); break;
   }
-  count_restart_losses(before);
   down_until_ = std::max(down_until_, true_now + downtime);
 }
 
-void kv_store::count_restart_losses(const kv_keyspace& before) {
-  std::uint64_t lost = 0, reverted = 0;
-  for (const auto& [key, entry] : before.entries()) {
-    const kv_entry* now = live_.find(key);
-    if (now == nullptr) ++lost;
-    else if (*now != entry) ++reverted;
+// The writes of the last second never reached the disk: roll them back, newest first, and count per key what
+// the crash changed (gone, or back with an older value, TTL or after a lost DEL).
+void kv_store::undo_journal(stack::instant true_now) {
+  std::unordered_map<std::string, std::optional<kv_entry>> at_crash;
+  for (const write_effect& w : journal_) {
+    if (!at_crash.contains(w.key)) {
+      const kv_entry* e = live_.find(w.key);
+      at_crash.emplace(w.key, e ? std::optional<kv_entry>(*e) : std::nullopt);
+    }
   }
-  for (const auto& [key, entry] : live_.entries())
-    if (before.find(key) == nullptr) ++reverted;  // a DEL (or expiry change) that did not survive
+  for (auto it = journal_.rbegin(); it != journal_.rend(); ++it) {
+    if (it->before) live_.put(it->key, std::move(*it->before));
+    else live_.erase(it->key);
+  }
+  journal_.clear();
+  live_.purge(clock_.local(true_now));  // a restored entry may have expired since it was replaced
+  std::uint64_t lost = 0, reverted = 0;
+  for (const auto& [key, before] : at_crash) {
+    const kv_entry* now = live_.find(key);
+    if (before && now == nullptr) ++lost;
+    else if (now != nullptr && (!before || *now != *before)) ++reverted;
+  }
   stats_.keys_lost_last_restart = lost;
   stats_.keys_reverted_last_restart = reverted;
 }
@@ -190,7 +202,6 @@ void kv_store::set_unavailable(stack::instant from, stack::instant to) {
 kv_store_stats kv_store::stats() const {
   kv_store_stats s = stats_;
   s.keys_live = live_.size();
-  s.keys_durable = durable_.size();
   s.journal_writes = journal_.size();
   return s;
 }

@@ -41,7 +41,9 @@
 //       aof_everysec  → the state as of crash − 1 s: every write executed in (crash − 1 s, crash] is lost,
 //                       including DELs (deleted keys come back) and TTL changes. This is the worst case of an
 //                       OS crash or power loss with fsync once a second, chosen because it is deterministic
-//                       and its boundary is testable; a write at exactly crash − 1 s survives.
+//                       and its boundary is testable; a write at exactly crash − 1 s survives. Implemented as
+//                       an undo log: each write of the last second keeps the entry it replaced, and a crash
+//                       rolls them back newest first (then purges what has expired meanwhile).
 //     TTLs keep counting on the store clock through the downtime (expiries are absolute).
 //     A fencing counter is just an INCR key here, so it loses increments exactly like any other write.
 //   set_unavailable(from, to): commands in [from, to) are refused, data intact (CLIENT PAUSE, or a partition
@@ -51,8 +53,8 @@
 //   client nodes and the store are the runtime's business, not the store's.
 //
 // Memory. The live keyspace holds the live key space (expired keys are purged at every command). aof_everysec
-// adds a durable copy (the state as of 1 s ago, also purged) and a journal of the writes of the last second,
-// folded into the copy as they age: O(live keys + writes per second), never O(run length).
+// adds an undo journal of the writes of the last second: O(live keys + writes per second), never O(run
+// length), and a restart costs O(writes in the last second), not O(keys).
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -92,8 +94,7 @@ struct kv_store_stats {
   std::uint64_t keys_lost_last_restart = 0;      // live at the crash, absent after it
   std::uint64_t keys_reverted_last_restart = 0;  // back with an older value or TTL, or back after a lost DEL
   std::size_t keys_live = 0;                     // in memory as of the last command or fault
-  std::size_t keys_durable = 0;                  // aof_everysec: keys in the copy as of 1 s ago
-  std::size_t journal_writes = 0;                // aof_everysec: writes not yet folded into that copy
+  std::size_t journal_writes = 0;                // aof_everysec: writes of the last second, which a crash loses
 };
 
 class kv_store {
@@ -117,12 +118,13 @@ class kv_store {
   struct window {
     stack::instant from, to;
   };
-  // One write as it changed the data: the key's new entry, or nullopt for a deletion. Recording effects,
-  // not commands, makes replaying them independent of the clock (the AOF also logs absolute expiries).
+  // One write as it changed the data: the entry it replaced (nullopt: the key was absent), so a crash can
+  // undo it. Recording effects, not commands, keeps the undo independent of the clock (the AOF also logs
+  // absolute expiries).
   struct write_effect {
     stack::instant at;  // true time it executed
     std::string key;
-    std::optional<kv_entry> after;
+    std::optional<kv_entry> before;
   };
 
   void advance(stack::instant true_now);
@@ -132,15 +134,14 @@ class kv_store {
   stack::kv_reply extend(stack::instant true_now, stack::instant store_now, const std::string& key,
                          stack::duration ttl);
   void write(stack::instant true_now, const std::string& key, std::optional<kv_entry> after);
-  void fold_journal(stack::instant through);
-  void count_restart_losses(const kv_keyspace& before);
+  void forget_journal(stack::instant through);
+  void undo_journal(stack::instant true_now);
 
   kv_store_config config_;
   sim::rng rng_;
   sim::node_clock clock_;
   kv_keyspace live_;
-  kv_keyspace durable_;                // aof_everysec only: the data as of the newest folded write
-  std::deque<write_effect> journal_;   // aof_everysec only: writes not yet folded, in execution order
+  std::deque<write_effect> journal_;   // aof_everysec only: writes of the last second, in execution order
   std::vector<window> unavailable_;    // planned pauses not yet over
   stack::instant down_until_{};        // a restart's downtime ends here
   stack::instant last_now_ = stack::instant::min();

@@ -10,7 +10,8 @@ namespace squall::reports {
 // report.dump(2) plus a newline.
 std::string render_json(const nlohmann::json& report);
 
-// One report: verdict, key metrics table, gates with ✅/❌/❔, repro line. Short enough for a PR comment.
+// One report: verdict, key metrics table, gates with ✅/❌/❔, duplicates (when the report has them), repro line.
+// Short enough for a PR comment.
 std::string render_markdown(const nlohmann::json& report);
 
 // A suite: one table row per scenario (verdict, goodput, amplification, flaps, p99, recovery). A scenario that

@@ -6,6 +6,7 @@
 
 #include "reports/gates.hpp"
 #include "reports/render.hpp"
+#include "reports/render_duplicates.hpp"
 #include "reports/render_text.hpp"
 #include "reports/svg_chart.hpp"
 
@@ -37,6 +38,8 @@ svg.chart { display: block; margin: 8px 0; }
 .fault { fill: #cf222e; fill-opacity: 0.10; } .fault-outline { fill: none; stroke: #cf222e; stroke-dasharray: 4 3; }
 .closed { fill: #2e7d32; } .open { fill: #c62828; } .half_open { fill: #f9a825; } .unknown-state { fill: #d0d7de; }
 .note { color: #57606a; font-size: 12px; }
+h3 { font-size: 15px; margin: 18px 0 6px; }
+tr.effect td { background: #fff8c5; } tr.marker td { color: #57606a; font-style: italic; }
 )css";
 
 std::string gates_table(const json& report) {
@@ -216,6 +219,7 @@ std::string render_html(const json& report) {
   }
   out += "<section>\n<h2>Key metrics</h2>\n" + metrics_table(report) + "</section>\n";
   out += "<section>\n<h2>Over time</h2>\n" + charts(report) + "</section>\n";
+  out += detail::duplicates_html(report);
   out += "</body>\n</html>\n";
   return out;
 }

@@ -3,6 +3,7 @@
 
 #include "reports/gates.hpp"
 #include "reports/render.hpp"
+#include "reports/render_duplicates.hpp"
 #include "reports/render_text.hpp"
 
 namespace squall::reports {
@@ -58,6 +59,7 @@ std::string render_markdown(const nlohmann::json& report) {
                          escape_md_cell(e.value("reason", std::string("?"))));
     }
   }
+  out += detail::duplicates_markdown(report);
   const std::string repro = report.value("repro", std::string());
   if (!repro.empty()) out += "\nRepro: " + md_code(repro) + "\n";
   return out;

@@ -110,6 +110,17 @@ void duplicates_checker::on_event(const event& e) {
       present_ = true;
       key_state& k = state(e.key);
       record(e.key, k, e);
+      // A fencing token must exceed every token granted before for this key; one that does not means the
+      // store lost its counter (a restart without persistence), and fencing no longer orders the holders.
+      // (The same token again from the same holder is the same grant, not a regression.)
+      if (e.token > 0) {
+        if (e.token < k.max_token || (e.token == k.max_token && e.proc != k.max_token_proc)) {
+          ++fencing_token_regressions_;
+        } else {
+          k.max_token = e.token;
+          k.max_token_proc = e.proc;
+        }
+      }
       acquire(e.key, k, e);
       break;
     }
@@ -329,6 +340,7 @@ json duplicates_checker::to_json() const {
           {"effects_duplicated", effects_duplicated_},
           {"keys_affected", keys_affected_},
           {"fencing_rejections", fencing_rejections_},
+          {"fencing_token_regressions", fencing_token_regressions_},
           {"lock_overlaps", lock_overlaps_},
           {"overlap_effects", overlap_effects_},
           {"deliveries", deliveries_},

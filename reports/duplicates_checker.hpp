@@ -67,6 +67,8 @@ class duplicates_checker {
   };
   struct key_state {
     std::uint32_t applied = 0;
+    std::uint64_t max_token = 0;         // highest fencing token granted for the key, and to whom
+    std::int32_t max_token_proc = -1;
     std::uint64_t markers_at_first = 0;  // markers_total_ at the first application
     std::int64_t first_applied_ns = 0;
     std::vector<entry> ring;             // last chain_max events touching the key, oldest at ring_next
@@ -111,6 +113,7 @@ class duplicates_checker {
   std::uint64_t effects_duplicated_ = 0;
   std::uint64_t keys_affected_ = 0;
   std::uint64_t fencing_rejections_ = 0;
+  std::uint64_t fencing_token_regressions_ = 0;
   std::uint64_t lock_overlaps_ = 0;
   std::uint64_t overlap_effects_ = 0;
   std::uint64_t deliveries_ = 0;

@@ -128,7 +128,7 @@ std::vector<std::string> make_known_metrics() {
   }
   // Present only in runs with queue, lock or ledger events (a gate on them elsewhere has no value).
   for (const char* f : {"effects_applied", "effects_duplicated", "keys_affected", "fencing_rejections",
-                        "lock_overlaps", "overlap_effects", "deliveries", "redeliveries", "dlq.total",
+                        "fencing_token_regressions", "lock_overlaps", "overlap_effects", "deliveries", "redeliveries", "dlq.total",
                         "dlq.by_cause.max_deliveries", "dlq.by_cause.permanent", "idempotency_skips",
                         "stale_lock_stall_s"}) {
     m.push_back(std::string("duplicates.") + f);

@@ -33,6 +33,7 @@ std::vector<std::pair<std::string, std::string>> headline_rows(const json& d) {
       {"keys affected", v("keys_affected")},
       {"lock overlaps / overlap effects", v("lock_overlaps") + " / " + v("overlap_effects")},
       {"fencing rejections", v("fencing_rejections")},
+      {"fencing token regressions (store lost its counter)", v("fencing_token_regressions")},
       {"stale-lock stall", stall},
       {"deliveries / redeliveries", v("deliveries") + " / " + v("redeliveries")},
       {"DLQ total (max deliveries / permanent)",

@@ -272,7 +272,7 @@ TEST_CASE("duplicates: every duplicates metric is known and present in a report 
     CHECK(squall::reports::lookup_metric(r, path).has_value());
     ++n;
   }
-  CHECK(n == 13);
+  CHECK(n == 14);
   CHECK(squall::reports::is_known_metric("duplicates.effects_duplicated"));
   CHECK(squall::reports::is_known_metric("duplicates.dlq.by_cause.permanent"));
 }
@@ -285,4 +285,17 @@ TEST_CASE("duplicates: more distinct keys than the bound make the section unknow
   REQUIRE(r["duplicates"].contains("unknown"));
   CHECK_THAT(r["duplicates"]["unknown"].get<std::string>(), Catch::Contains("distinct keys"));
   CHECK(r["checker_errors"].size() == 1);
+}
+
+TEST_CASE("duplicates: fencing tokens that do not increase per key are counted as regressions") {
+  queue_stream st;
+  st.lock(event_type::lock_acquired, 1 * s, 0, 9, 3, 5 * s);
+  st.lock(event_type::lock_acquired, 1 * s + 1, 0, 9, 3, 5 * s);  // the same grant seen again: not counted
+  st.marker(event_type::store_restart, 2 * s, -1, 1 * s);
+  st.lock(event_type::lock_acquired, 10 * s, 1, 9, 1, 5 * s);  // the store lost its counter
+  st.lock(event_type::lock_acquired, 20 * s, 2, 9, 3, 5 * s);  // equal to the highest, another holder
+  st.lock(event_type::lock_acquired, 30 * s, 1, 9, 4, 5 * s);  // above: fine again
+  st.lock(event_type::lock_acquired, 31 * s, 1, 10, 1, 5 * s);  // another key has its own counter
+  const json d = build(make_header(60 * s), st)["duplicates"];
+  CHECK(d.at("fencing_token_regressions") == 2);
 }

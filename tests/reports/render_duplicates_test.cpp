@@ -125,6 +125,7 @@ TEST_CASE("render duplicates: Markdown shows the numbers and the first 3 example
                                  "| keys affected | 5 |\n"
                                  "| lock overlaps / overlap effects | 1 / 0 |\n"
                                  "| fencing rejections | 1 |\n"
+                             "| fencing token regressions (store lost its counter) | 0 |\n"
                                  "| stale-lock stall | 0 s |\n"
                                  "| deliveries / redeliveries | 2 / 1 |\n"
                                  "| DLQ total (max deliveries / permanent) | 1 (0 / 1) |\n"

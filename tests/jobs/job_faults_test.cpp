@@ -109,3 +109,21 @@ TEST_CASE("a forward jump of the store clock expires held locks early", "[jobs]"
 }
 
 }  // namespace squall::test
+
+namespace squall::test {
+
+TEST_CASE("fencing tokens only go backwards when the store loses its counter, and the report says so", "[jobs]") {
+  auto s = jobs_scenario();
+  s.jobs.keys = 20;  // few keys, many grants per key: every lock has a fence counter that matters
+  s.jobs.flow.lock = safe_lock();
+  s.jobs.flow.lock->fencing = true;
+  s.node_faults = {fault(node_fault_kind::redis_restart, -1, 60s, 61s)};
+  s.jobs.store.persistence = fakes::kv_persistence::aof_always;
+  const auto kept = run_jobs(s);
+  CHECK(kept.at("duplicates").at("fencing_token_regressions").get<int>() == 0);
+  s.jobs.store.persistence = fakes::kv_persistence::none;
+  const auto lost = run_jobs(s);
+  CHECK(lost.at("duplicates").at("fencing_token_regressions").get<int>() > 0);
+}
+
+}  // namespace squall::test

@@ -123,7 +123,8 @@ void job_node::send_store_attempt(std::uint32_t s) {
 void job_node::on_store_reply(std::uint32_t s, const kv_reply& r) {
   slot& sl = slots_[s];
   const bool failed = r.status == kv_status::unavailable || r.status == kv_status::timeout;
-  if (r.status == kv_status::timeout) sl.store_ambiguous = true;
+  // Only a claim (SET NX) that timed out may have landed; a timed-out GET changes nothing on the store.
+  if (r.status == kv_status::timeout && sl.command.op == kv_op::set_nx_px) sl.store_ambiguous = true;
   if (failed && sl.store_attempt < config_.store_attempts) {
     sl.prev_delay = resilience::backoff_delay(config_.store_backoff, sl.store_attempt, sl.prev_delay, rt_.uniform01());
     rt_.at(rt_.now() + sl.prev_delay, task{&job_node::on_task, this, arg(s, purpose::store_retry)});

@@ -45,6 +45,26 @@ void build_gate(const nlohmann::json& item, const std::string& path, error_sink&
   out.push_back(expr);
 }
 
+// A workload, jobs or both; a workload calls dependencies through a policy.
+void check_sections(object_reader& r, scenario_facts& facts) {
+  facts.has_workload = r.has("workload");
+  facts.has_dependencies = r.has("dependencies");
+  facts.has_jobs = r.has("jobs");
+  if (!facts.has_workload && !facts.has_jobs) {
+    if (!r.hinted("workload") && !r.hinted("jobs")) {
+      r.error_here("missing required key 'workload' or 'jobs'",
+                   "a scenario runs a \"workload\" (requests through dependencies), \"jobs\" (jobs on worker "
+                   "nodes over a queue or cron), or both; see docs/scenario-format.md");
+    }
+    return;
+  }
+  if (!facts.has_workload) return;
+  r.require("dependencies", "the workload's requests call dependencies, e.g. \"dependencies\": {\"api\": "
+                            "{\"capacity\": 64, \"latency\": {...}}}");
+  r.require("policy", "the workload's requests go through a resilience policy: at least "
+                      "{\"timeout_ms\": ..., \"retry\": {...}}");
+}
+
 }  // namespace
 
 void build_gates(const nlohmann::json& value, const std::string& path, error_sink& errors,
@@ -65,14 +85,19 @@ scenario build_scenario(const nlohmann::json& document, error_sink& errors) {
     assign(s.seed, r.integer("seed"));
     facts.run_for = r.time("duration_s");
     assign(s.run_for, facts.run_for);
-    // Dependencies first: the workload and faults name them.
+    check_sections(r, facts);
+    // Dependencies and jobs first: the workload and faults name dependencies and nodes.
     if (const auto* deps = r.child("dependencies")) {
       build_dependencies(*deps, r.path_of("dependencies"), errors, s.dependencies, facts);
     }
+    if (const auto* jobs = r.child("jobs")) build_jobs(*jobs, r.path_of("jobs"), errors, facts, s.jobs);
+    s.workload.enabled = facts.has_workload;
     if (const auto* workload = r.child("workload")) {
       build_workload(*workload, r.path_of("workload"), errors, facts, s.workload);
     }
-    if (const auto* faults = r.child("faults")) build_faults(*faults, r.path_of("faults"), errors, facts, s.faults);
+    if (const auto* faults = r.child("faults")) {
+      build_faults(*faults, r.path_of("faults"), errors, facts, s.faults, s.node_faults);
+    }
     if (const auto* policy = r.child("policy")) build_policy(*policy, r.path_of("policy"), errors, s.policy);
     if (const auto* gates = r.child("gates")) build_gates(*gates, r.path_of("gates"), errors, s.gates);
     assign(s.expect, r.text("expect"));

@@ -6,13 +6,10 @@
 #include "runner/scenario_hints.hpp"
 
 namespace squall::runner {
-namespace {
 
 namespace res = stack::resilience;
 
-constexpr std::int64_t min_retry_status = 400;
-constexpr std::int64_t max_retry_status = 599;
-
+// Also used by jobs (lock and store backoff): declared in scenario_build.hpp.
 void build_backoff(const nlohmann::json& value, const std::string& path, error_sink& errors,
                    res::backoff_config& out) {
   read_object(errors, value, path, "backoff", [&](object_reader& r) {
@@ -28,6 +25,11 @@ void build_backoff(const nlohmann::json& value, const std::string& path, error_s
     assign(out.cap, cap);
   });
 }
+
+namespace {
+
+constexpr std::int64_t min_retry_status = 400;
+constexpr std::int64_t max_retry_status = 599;
 
 void build_retry_on_item(const nlohmann::json& item, const std::string& path, error_sink& errors,
                          res::retry_on_config& out) {

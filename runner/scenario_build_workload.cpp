@@ -7,8 +7,6 @@
 namespace squall::runner {
 namespace {
 
-std::string seconds(stack::duration d) { return format_number(stack::to_s(d)); }
-
 void build_steps(const nlohmann::json& steps, const std::string& path, error_sink& errors,
                  const scenario_facts& facts, std::vector<rate_step>& out) {
   if (steps.empty()) {
@@ -22,19 +20,38 @@ void build_steps(const nlohmann::json& steps, const std::string& path, error_sin
       const auto rate = r.number("rate_per_s");
       if (!at || !rate) return;
       if (i == 0 && at->count() != 0) {
-        r.error("at_s", "the first step must start at 0 (got " + seconds(*at) + ")");
+        r.error("at_s", "the first step must start at 0 (got " + format_seconds(*at) + ")");
       } else if (previous && *at <= *previous) {
-        r.error("at_s", "must be greater than the previous step's at_s (" + seconds(*at) +
-                            " <= " + seconds(*previous) + ")",
+        r.error("at_s", "must be greater than the previous step's at_s (" + format_seconds(*at) +
+                            " <= " + format_seconds(*previous) + ")",
                 "steps are sorted by at_s, each starting a new rate");
       } else if (facts.run_for && *at >= *facts.run_for) {
-        r.error("at_s", "must be < duration_s (" + seconds(*at) + " >= " + seconds(*facts.run_for) + ")");
+        r.error("at_s",
+                "must be < duration_s (" + format_seconds(*at) + " >= " + format_seconds(*facts.run_for) + ")");
       }
       previous = *at;
       out.push_back(rate_step{*at, *rate});
     });
   }
 }
+
+void build_dependency(const nlohmann::json& value, const std::string& path, error_sink& errors,
+                      fakes::dependency_config& out) {
+  read_object(errors, value, path, "dependency", [&](object_reader& r) {
+    assign(out.capacity, r.integer("capacity"));
+    assign(out.queue_max, r.integer("queue_max"));
+    if (const auto* latency = r.child("latency")) build_latency(*latency, r.path_of("latency"), errors, out.latency);
+    if (const auto* errs = r.child("errors")) {
+      read_object(errors, *errs, r.path_of("errors"), "errors", [&](object_reader& e) {
+        assign(out.errors.rate, e.number("rate"));
+        assign(out.errors.status, e.integer("status"));
+        assign(out.errors.latency_ms, e.number("latency_ms"));
+      });
+    }
+  });
+}
+
+}  // namespace
 
 void build_arrivals(const nlohmann::json& value, const std::string& path, error_sink& errors,
                     const scenario_facts& facts, arrivals_config& out) {
@@ -87,24 +104,6 @@ void build_latency(const nlohmann::json& value, const std::string& path, error_s
   });
 }
 
-void build_dependency(const nlohmann::json& value, const std::string& path, error_sink& errors,
-                      fakes::dependency_config& out) {
-  read_object(errors, value, path, "dependency", [&](object_reader& r) {
-    assign(out.capacity, r.integer("capacity"));
-    assign(out.queue_max, r.integer("queue_max"));
-    if (const auto* latency = r.child("latency")) build_latency(*latency, r.path_of("latency"), errors, out.latency);
-    if (const auto* errs = r.child("errors")) {
-      read_object(errors, *errs, r.path_of("errors"), "errors", [&](object_reader& e) {
-        assign(out.errors.rate, e.number("rate"));
-        assign(out.errors.status, e.integer("status"));
-        assign(out.errors.latency_ms, e.number("latency_ms"));
-      });
-    }
-  });
-}
-
-}  // namespace
-
 void build_dependencies(const nlohmann::json& value, const std::string& path, error_sink& errors,
                         std::vector<fakes::dependency_config>& out, scenario_facts& facts) {
   if (value.empty()) {
@@ -141,7 +140,11 @@ void build_workload(const nlohmann::json& value, const std::string& path, error_
 }
 
 void resolve_target(object_reader& r, const scenario_facts& facts, std::string& name, std::size_t& index) {
-  const auto target = r.text("target");
+  resolve_target(r, facts, r.text("target"), name, index);
+}
+
+void resolve_target(object_reader& r, const scenario_facts& facts, const std::optional<std::string>& target,
+                    std::string& name, std::size_t& index) {
   if (!facts.dependency_names) return;  // already reported: nothing to resolve against
   const auto& known = *facts.dependency_names;
   if (!target) {

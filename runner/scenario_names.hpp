@@ -7,8 +7,12 @@
 #include <vector>
 
 #include "fakes/http_config.hpp"
+#include "fakes/kv_store.hpp"
+#include "runner/scenario.hpp"
 #include "sim/arrivals.hpp"
+#include "stack/lock/lock_config.hpp"
 #include "stack/resilience/retry.hpp"
+#include "stack/worker/job_config.hpp"
 
 namespace squall::runner::names {
 
@@ -42,6 +46,39 @@ inline constexpr std::array<named<fakes::fault_kind>, 6> fault_kinds{{
     {"hang", fakes::fault_kind::hang},
     {"rate_limit", fakes::fault_kind::rate_limit},
     {"reset", fakes::fault_kind::reset},
+}};
+
+// Faults against job nodes and the store ("faults" holds both kinds; these go to scenario::node_faults).
+inline constexpr std::array<named<node_fault_kind>, 7> node_fault_kinds{{
+    {"process_pause", node_fault_kind::process_pause},
+    {"clock_skew", node_fault_kind::clock_skew},
+    {"clock_jump", node_fault_kind::clock_jump},
+    {"worker_crash", node_fault_kind::worker_crash},
+    {"redis_restart", node_fault_kind::redis_restart},
+    {"redis_unavailable", node_fault_kind::redis_unavailable},
+    {"partition", node_fault_kind::partition},
+}};
+
+inline constexpr std::array<named<stack::worker::job_source>, 2> job_sources{{
+    {"queue", stack::worker::job_source::queue},
+    {"cron", stack::worker::job_source::cron},
+}};
+
+inline constexpr std::array<named<stack::worker::idempotency_mode>, 3> idempotency_modes{{
+    {"none", stack::worker::idempotency_mode::none},
+    {"check_then_act", stack::worker::idempotency_mode::check_then_act},
+    {"claim_first", stack::worker::idempotency_mode::claim_first},
+}};
+
+inline constexpr std::array<named<stack::lock::release_mode>, 2> release_modes{{
+    {"owner_checked", stack::lock::release_mode::owner_checked},
+    {"blind", stack::lock::release_mode::blind},
+}};
+
+inline constexpr std::array<named<fakes::kv_persistence>, 3> persistence_modes{{
+    {"none", fakes::kv_persistence::none},
+    {"aof_everysec", fakes::kv_persistence::aof_everysec},
+    {"aof_always", fakes::kv_persistence::aof_always},
 }};
 
 inline constexpr std::array<named<res::backoff_kind>, 5> backoff_kinds{{

@@ -102,6 +102,16 @@ bool object_reader::has(std::string_view key) const {
   return object_ != nullptr && object_->contains(key);
 }
 
+bool object_reader::require(std::string_view key, std::string hint) {
+  if (has(key)) return true;
+  if (!hinted(key)) error_here("missing required key " + quote(key), std::move(hint));
+  return false;
+}
+
+bool object_reader::hinted(std::string_view key) const {
+  return std::find(hinted_.begin(), hinted_.end(), key) != hinted_.end();
+}
+
 void object_reader::error(std::string_view key, std::string message, std::string hint) {
   errors_.add(path_of(key), std::move(message), std::move(hint));
 }

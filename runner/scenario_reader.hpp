@@ -31,6 +31,11 @@ class object_reader {
   const std::string& path() const { return path_; }
   std::string path_of(std::string_view key) const { return path_key(path_, key); }
   bool has(std::string_view key) const;
+  // For a key the table leaves optional but the builder requires here (it depends on other keys): records
+  // "missing required key" unless a did-you-mean already pointed to it. Returns whether the key is present.
+  bool require(std::string_view key, std::string hint = {});
+  // Whether an unknown key's did-you-mean named `key` (so a missing `key` is not reported again).
+  bool hinted(std::string_view key) const;
   void error(std::string_view key, std::string message, std::string hint = {});
   void error_here(std::string message, std::string hint = {});
 

@@ -147,6 +147,11 @@ constexpr double max_queue = 1e7;
 constexpr double max_latency_ms = 3.6e6;  // an hour: latencies, delays and caps stay far from ns overflow
 constexpr double max_ratio = 10;
 constexpr double max_percent = 100;
+constexpr double max_duration_s = 604800;  // a week: duration_s's bound
+constexpr double max_clock_ms = 8.64e7;    // a day: clock offsets and jumps
+constexpr double max_drift_ppm = 1e5;      // 10%: far beyond any real oscillator
+constexpr double max_nodes = 1000;         // job nodes, and jobs at once per node
+constexpr double max_keys = 1e9;           // distinct idempotency keys of a queue producer
 
 // A kind with variants: its selector comes first, required, with the variant names as its choices.
 object_spec with_variants(std::string_view name, std::string_view selector, std::vector<field> common,
@@ -156,6 +161,15 @@ object_spec with_variants(std::string_view name, std::string_view selector, std:
   std::vector<field> fields{text(selector).must().one_of(std::move(names))};
   for (field& f : common) fields.push_back(std::move(f));
   return object_spec{name, std::move(fields), selector, std::move(variants)};
+}
+
+// Like with_variants, but the selector may be left out: its default picks the variant.
+object_spec with_default_variant(std::string_view name, std::string_view selector, std::string_view fallback,
+                                 std::vector<field> common, std::vector<variant> variants) {
+  object_spec s = with_variants(name, selector, std::move(common), std::move(variants));
+  s.fields.front().required = false;
+  s.fields.front().fallback = std::string(fallback);
+  return s;
 }
 
 object_spec plain(std::string_view name, std::vector<field> fields) {
@@ -169,11 +183,14 @@ std::vector<object_spec> make_specs() {
       text("name").must().named_by(scenario_name_rule),
       text("description").def(""),
       integer("seed").ge(0).le(9007199254740992.0).def(1),  // 2^53: exact in a double, as tools read JSON
-      number("duration_s").must().gt(0).le(604800),
-      object("workload", "workload").must(),
-      object("dependencies").must(),  // a map from dependency names to "dependency" objects
+      number("duration_s").must().gt(0).le(max_duration_s),
+      // At least one of workload and jobs; dependencies and policy are required with a workload (the builder
+      // checks both, as the table has no conditional requireds).
+      object("workload", "workload"),
+      object("dependencies"),  // a map from dependency names to "dependency" objects
+      object("jobs", "jobs"),
       array("faults", "fault").def(nlohmann::json::array()),
-      object("policy", "policy").must(),
+      object("policy", "policy"),
       array("gates").def(nlohmann::json::array()),
       text("expect").one_of(names::all(names::expect_values)).def("pass"),
       object("reports", "reports").def(nlohmann::json::object()),
@@ -217,18 +234,29 @@ std::vector<object_spec> make_specs() {
   s.push_back(plain("errors", {number("rate").ge(0).le(1).def(0), status(), latency_ms()}));
   const auto fault_rate = [] { return number("rate").gt(0).le(1).def(1); };
   const auto retry_after_s = [](double fallback) { return number("retry_after_s").ge(0).le(3600).def(fallback); };
-  s.push_back(with_variants("fault", "kind",
-                            {text("target"), number("from_s").must().ge(0), number("to_s").must().gt(0)},
+  // HTTP faults (against a dependency) first, then node faults (against a job node or the store).
+  const auto to_s = [] { return number("to_s").must().gt(0); };
+  const auto signed_ms = [](std::string_view key) { return number(key).ge(-max_clock_ms).le(max_clock_ms); };
+  s.push_back(with_variants("fault", "kind", {text("target"), number("from_s").must().ge(0)},
                             {
-                                {"error_storm", {fault_rate(), status(), latency_ms(), retry_after_s(0)}},
+                                {"error_storm", {to_s(), fault_rate(), status(), latency_ms(), retry_after_s(0)}},
                                 {"latency_spike",
-                                 {number("multiplier").ge(1).le(1000).def(1),
+                                 {to_s(), number("multiplier").ge(1).le(1000).def(1),
                                   number("add_ms").ge(0).le(max_latency_ms).def(0)}},
-                                {"outage", {}},
-                                {"hang", {fault_rate()}},
+                                {"outage", {to_s()}},
+                                {"hang", {to_s(), fault_rate()}},
                                 {"rate_limit",
-                                 {number("limit_per_s").must().ge(0).le(max_rate_per_s), retry_after_s(1)}},
-                                {"reset", {fault_rate()}},
+                                 {to_s(), number("limit_per_s").must().ge(0).le(max_rate_per_s), retry_after_s(1)}},
+                                {"reset", {to_s(), fault_rate()}},
+                                {"process_pause", {to_s()}},
+                                {"clock_skew",
+                                 {signed_ms("offset_ms").def(0),
+                                  number("drift_ppm").ge(-max_drift_ppm).le(max_drift_ppm).def(0)}},
+                                {"clock_jump", {signed_ms("jump_ms").must()}},  // non-zero: checked by the builder
+                                {"worker_crash", {number("restart_after_s").gt(0).le(max_duration_s)}},
+                                {"redis_restart", {number("downtime_ms").must().gt(0).le(max_latency_ms)}},
+                                {"redis_unavailable", {to_s()}},
+                                {"partition", {to_s()}},
                             }));
   s.push_back(plain("policy", {
       number("timeout_ms").must().gt(0).le(max_latency_ms),
@@ -282,6 +310,64 @@ std::vector<object_spec> make_specs() {
             number("slow_call_rate_threshold").gt(0).le(max_percent).def(100)}},
       }));
   s.push_back(plain("reports", {number("flap_window_s").gt(0).le(86400).def(60)}));
+
+  // Job nodes, the queue or cron feeding them, the lock and idempotency around each job, the store.
+  const auto backoff = [](double base_ms, double cap_ms) {
+    return object("backoff", "backoff")
+        .def(nlohmann::json{{"kind", "full_jitter"}, {"base_ms", base_ms}, {"cap_ms", cap_ms}});
+  };
+  const auto timeout_ms = [] { return number("command_timeout_ms").gt(0).le(max_latency_ms).def(1000); };
+  s.push_back(with_default_variant(
+      "jobs", "source", "queue",
+      {integer("nodes").ge(1).le(max_nodes).def(1), integer("concurrency").ge(1).le(max_nodes).def(1),
+       object("work", "latency").must(), object("lock", "lock"),
+       object("idempotency", "idempotency").def(nlohmann::json::object()),
+       object("store", "store").def(nlohmann::json::object()),
+       number("requeue_delay_ms").ge(0).le(max_latency_ms).def(1000),
+       object("ledger", "ledger").def(nlohmann::json::object()),
+       array("clocks", "clock").def(nlohmann::json::array())},
+      {
+          {"queue",
+           {object("arrivals", "arrivals").must(), integer("keys").ge(0).le(max_keys).def(0),
+            object("queue", "job_queue").def(nlohmann::json::object())}},
+          {"cron", {object("cron", "cron").must()}},
+      }));
+  s.push_back(plain("job_queue", {
+      number("visibility_timeout_ms").gt(0).le(max_latency_ms).def(30000),
+      integer("max_deliveries").ge(1).le(max_count).def(5),
+      number("duplicate_rate").ge(0).le(1).def(0),
+      integer("max_messages").ge(1).le(max_queue).def(100'000),
+  }));
+  s.push_back(plain("cron", {number("every_s").must().gt(0).le(86400), flag("flock").def(false)}));
+  s.push_back(plain("lock", {
+      text("key").named_by(lock_key_rule).def("lock"),
+      number("ttl_ms").must().gt(0).le(max_latency_ms),
+      flag("renew").def(true),
+      number("renew_every_ms").gt(0).le(max_latency_ms),  // default: ttl_ms / 3
+      text("release").one_of(names::all(names::release_modes)).def("owner_checked"),
+      flag("fencing").def(false),
+      number("acquire_timeout_ms").ge(0).le(max_latency_ms).def(10000),
+      timeout_ms(),
+      number("clock_drift_margin_ms").ge(0).le(max_latency_ms),  // default: ttl_ms / 100 + 2
+      backoff(50, 2000),
+  }));
+  s.push_back(plain("idempotency", {
+      text("mode").one_of(names::all(names::idempotency_modes)).def("none"),
+      number("ttl_s").gt(0).le(max_duration_s).def(86400),
+  }));
+  s.push_back(plain("store", {
+      text("persistence").one_of(names::all(names::persistence_modes)).def("aof_everysec"),
+      object("latency", "latency").def(nlohmann::json{{"dist", "lognormal"}, {"median_ms", 0.5}, {"sigma", 0.3}}),
+      timeout_ms(),
+      integer("attempts").ge(1).le(100).def(3),
+      backoff(100, 2000),
+      object("clock", "clock").def(nlohmann::json::object()),
+  }));
+  s.push_back(plain("clock", {
+      signed_ms("offset_ms").def(0),
+      number("drift_ppm").ge(-max_drift_ppm).le(max_drift_ppm).def(0),
+  }));
+  s.push_back(plain("ledger", {flag("reject_stale_tokens").def(false)}));
   return s;
 }
 

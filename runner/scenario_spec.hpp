@@ -31,6 +31,7 @@ struct name_rule {
 
 inline constexpr name_rule scenario_name_rule{"._-", 64};
 inline constexpr name_rule dependency_name_rule{"_-", 32};
+inline constexpr name_rule lock_key_rule{":._-", 64};  // jobs.lock.key: a Redis key prefix
 
 bool matches(const name_rule& rule, std::string_view name);
 std::string pattern(const name_rule& rule);  // as a JSON Schema pattern: ^[A-Za-z0-9._-]{1,64}$
@@ -73,7 +74,8 @@ struct variant {
 struct object_spec {
   std::string_view name;           // the schema's "$defs" entry; "scenario" is the document itself
   std::vector<field> fields;       // allowed whatever the variant (the selector is the first of them)
-  std::string_view selector;       // the key choosing a variant ("model", "dist", "kind"), or empty
+  std::string_view selector;       // the key choosing a variant ("model", "dist", "kind"), or empty; required
+                                   // unless it has a default (jobs.source), which then picks the variant
   std::vector<variant> variants;
 
   const variant* find_variant(std::string_view name) const;

@@ -44,12 +44,70 @@ inline const char* const storm_hour = R"({
 
 inline nlohmann::json storm_hour_json() { return nlohmann::json::parse(storm_hour); }
 
+// Jobs from a queue on three nodes, with a lock, idempotency, a store and node faults; no workload.
+inline const char* const jobs_queue = R"({
+  "squall": 1,
+  "name": "jobs-queue",
+  "duration_s": 300,
+  "jobs": {
+    "nodes": 3,
+    "source": "queue",
+    "concurrency": 4,
+    "arrivals": { "model": "poisson", "rate_per_s": 20 },
+    "keys": 500,
+    "work": { "dist": "constant", "value_ms": 200 },
+    "queue": { "visibility_timeout_ms": 5000, "max_deliveries": 3, "duplicate_rate": 0.01 },
+    "lock": { "key": "orders", "ttl_ms": 3000, "renew_every_ms": 1000, "release": "blind", "fencing": true,
+              "acquire_timeout_ms": 0, "backoff": { "kind": "equal_jitter", "base_ms": 20, "cap_ms": 500 } },
+    "idempotency": { "mode": "claim_first", "ttl_s": 3600 },
+    "store": { "persistence": "aof_always", "latency": { "dist": "constant", "value_ms": 1 },
+               "command_timeout_ms": 250, "attempts": 5, "clock": { "offset_ms": -20, "drift_ppm": 50 } },
+    "requeue_delay_ms": 500,
+    "ledger": { "reject_stale_tokens": true },
+    "clocks": [ { "offset_ms": 0 }, { "offset_ms": 1500, "drift_ppm": -200 } ]
+  },
+  "faults": [
+    { "kind": "process_pause", "target": "n1", "from_s": 60, "to_s": 75 },
+    { "kind": "clock_jump", "target": "n2", "from_s": 100, "jump_ms": -2000 },
+    { "kind": "redis_restart", "from_s": 150, "downtime_ms": 1500 },
+    { "kind": "worker_crash", "target": "n0", "from_s": 200, "restart_after_s": 10 },
+    { "kind": "partition", "target": "n2", "from_s": 220, "to_s": 240 }
+  ]
+})";
+
+// Cron on two nodes: a lock without renewal, check-then-act idempotency, store faults; defaults elsewhere.
+inline const char* const jobs_cron = R"({
+  "squall": 1,
+  "name": "jobs-cron",
+  "duration_s": 3600,
+  "jobs": {
+    "nodes": 2,
+    "source": "cron",
+    "cron": { "every_s": 60, "flock": true },
+    "work": { "dist": "uniform", "min_ms": 1000, "max_ms": 5000 },
+    "lock": { "ttl_ms": 10000, "renew": false, "clock_drift_margin_ms": 100 },
+    "idempotency": { "mode": "check_then_act" },
+    "clocks": [ { "drift_ppm": 100 } ]
+  },
+  "faults": [
+    { "kind": "clock_skew", "target": "store", "from_s": 600, "offset_ms": 30000, "drift_ppm": -50 },
+    { "kind": "redis_unavailable", "from_s": 900, "to_s": 960 },
+    { "kind": "worker_crash", "target": "n1", "from_s": 1200 }
+  ]
+})";
+
+// Parses `base` after `change` edits its JSON.
+inline parse_outcome parse_changed_from(const char* base, const std::function<void(nlohmann::json&)>& change,
+                                        const std::vector<std::string>& overrides = {}) {
+  nlohmann::json doc = nlohmann::json::parse(base);
+  change(doc);
+  return parse_scenario(doc.dump(), overrides);
+}
+
 // Parses storm-hour after `change` edits its JSON.
 inline parse_outcome parse_changed(const std::function<void(nlohmann::json&)>& change,
                                    const std::vector<std::string>& overrides = {}) {
-  nlohmann::json doc = storm_hour_json();
-  change(doc);
-  return parse_scenario(doc.dump(), overrides);
+  return parse_changed_from(storm_hour, change, overrides);
 }
 
 // Whether some error sits at `path` with `message_part` in its message and `hint_part` in its hint.

@@ -205,6 +205,11 @@ void job_node::release(std::uint32_t s, outcome end) {
   sl.at = step::releasing;
   sl.end = end;
   if (sl.lock && (sl.lock->state() == lock::lock_state::held || sl.lock->state() == lock::lock_state::lost)) {
+    // The holder stops counting on the lock when it sends the release, not when the answer comes back: the
+    // store may free the key (and grant it to the next holder) before that answer arrives.
+    history::event e = make_event(history::event_type::lock_released, s);
+    e.token = static_cast<std::uint64_t>(sl.lock->fence_token());
+    rt_.emit(e);
     sl.lock->start_release(rt_.now());
     pump_lock(s);  // finish() runs when the release is answered
     return;

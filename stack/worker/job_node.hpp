@@ -10,7 +10,8 @@
 // idempotency claim keeps the effect single. With `release: blind` the acquire-failure path also sends DEL
 // (`finally: r.delete(key)`, the blind unlock seed 003 warns about), deleting the holder's lock.
 //
-// Events (history/event.hpp): delivery, lock_acquired/renewed/released/lost, idempotency_skip; the world
+// Events (history/event.hpp): delivery, lock_acquired/renewed/lost, lock_released (when the release is sent:
+// the store may grant the key to the next holder before the answer is back), idempotency_skip; the world
 // records effects and DLQ. proc is the worker slot: first_worker + slot.
 //
 // crash() loses every in-flight job at once: nothing is sent, nothing acked (the queue redelivers after the

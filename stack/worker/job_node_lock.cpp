@@ -68,9 +68,7 @@ void job_node::on_lock_event(std::uint32_t s, const lock::lock_event& e) {
       return;  // the flow goes on regardless (see job_node.hpp)
     case lock_event_kind::released:
     case lock_event_kind::release_not_owner:
-      h.type = history::event_type::lock_released;
-      rt_.emit(h);
-      if (sl.at == step::releasing) finish(s);
+      if (sl.at == step::releasing) finish(s);  // lock_released was recorded when the release was sent
       return;
     case lock_event_kind::acquire_failed:
       if (sl.lock->config().release == lock::release_mode::blind) {

@@ -26,7 +26,7 @@ kv_reply integer(std::int64_t n) { return kv_reply{kv_status::ok, {}, n}; }
 stack::instant expiry(stack::instant store_now, stack::duration ttl) {
   SQUALL_ASSERT(ttl.count() >= 0, "a negative ttl in SET is a model bug");
   if (ttl.count() == 0) return stack::instant::max();
-  SQUALL_ASSERT(ttl < stack::instant::max() - store_now, "ttl overflows the store clock");
+  SQUALL_ASSERT(store_now < stack::instant::max() - ttl, "ttl overflows the store clock");  // (a store clock may read negative)
   return store_now + ttl;
 }
 
@@ -123,7 +123,7 @@ kv_reply kv_store::extend(stack::instant true_now, stack::instant store_now, con
     return integer(1);
   }
   kv_entry e = *live_.find(key);
-  SQUALL_ASSERT(ttl < stack::instant::max() - store_now, "ttl overflows the store clock");
+  SQUALL_ASSERT(store_now < stack::instant::max() - ttl, "ttl overflows the store clock");  // (a store clock may read negative)
   e.expire_at = store_now + ttl;
   write(true_now, key, std::move(e));
   return integer(1);

@@ -532,3 +532,12 @@ TEST_CASE("kv: to_string names each persistence mode", "[kv]") {
   CHECK(std::string(to_string(kv_persistence::aof_everysec)) == "aof_everysec");
   CHECK(std::string(to_string(kv_persistence::aof_always)) == "aof_always");
 }
+
+TEST_CASE("kv: a store clock that reads negative still sets and expires TTLs", "[kv]") {
+  kv_store_config c = cfg();
+  c.clock = squall::sim::node_clock(squall::stack::duration{-20 * ms}, 0.0);  // 20 ms behind true time
+  kv_store kv(c, rng(1));
+  REQUIRE(is_ok(run(kv, 0, set_nx("lock", "w", 10 * ms))));  // store time -20 ms: expires at store -10 ms
+  CHECK_FALSE(is_nil(run(kv, 9 * ms, get("lock"))));
+  CHECK(is_nil(run(kv, 10 * ms, get("lock"))));
+}

@@ -217,8 +217,10 @@ std::string render_html(const json& report) {
     }
     out += "</ul>\n</section>\n";
   }
-  out += "<section>\n<h2>Key metrics</h2>\n" + metrics_table(report) + "</section>\n";
-  out += "<section>\n<h2>Over time</h2>\n" + charts(report) + "</section>\n";
+  if (!detail::jobs_only(report)) {
+    out += "<section>\n<h2>Key metrics</h2>\n" + metrics_table(report) + "</section>\n";
+    out += "<section>\n<h2>Over time</h2>\n" + charts(report) + "</section>\n";
+  }
   out += detail::duplicates_html(report);
   out += "</body>\n</html>\n";
   return out;

@@ -30,15 +30,9 @@ std::string gates_table(const nlohmann::json& report) {
   return out;
 }
 
-}  // namespace
-
-std::string render_markdown(const nlohmann::json& report) {
-  std::string out = fmt::format("### {} {}\n\n", detail::verdict_badge(report),
-                                escape_md_cell(report.value("scenario", std::string("?"))));
-  const std::string description = report.value("description", std::string());
-  if (!description.empty()) out += "> " + escape_md_cell(description) + "\n\n";
-
+std::string http_metrics_table(const nlohmann::json& report) {
   const auto v = [&](const char* path) { return display(at_path(report, path)); };
+  std::string out;
   out += "| metric | value |\n|---|---|\n";
   out += fmt::format("| originals / attempts | {} / {} |\n", v("requests.originals"), v("requests.attempts"));
   out += fmt::format("| goodput (pre-fault) | {} ({}) |\n", v("goodput.ratio"), v("goodput.pre_fault_ratio"));
@@ -50,7 +44,18 @@ std::string render_markdown(const nlohmann::json& report) {
   out += fmt::format("| latency p50 / p99 / max | {} / {} / {} ms |\n", v("latency_ms.p50"), v("latency_ms.p99"),
                      v("latency_ms.max"));
   out += fmt::format("| recovery | {} |\n\n", detail::recovery_text(report));
+  return out;
+}
 
+}  // namespace
+
+std::string render_markdown(const nlohmann::json& report) {
+  std::string out = fmt::format("### {} {}\n\n", detail::verdict_badge(report),
+                                escape_md_cell(report.value("scenario", std::string("?"))));
+  const std::string description = report.value("description", std::string());
+  if (!description.empty()) out += "> " + escape_md_cell(description) + "\n\n";
+
+  if (!detail::jobs_only(report)) out += http_metrics_table(report);
   out += gates_table(report);
   const nlohmann::json& errors = at_path(report, "checker_errors");
   if (errors.is_array()) {
@@ -67,14 +72,14 @@ std::string render_markdown(const nlohmann::json& report) {
 
 std::string render_suite_markdown(const std::vector<nlohmann::json>& reports) {
   std::string out =
-      "| scenario | verdict | goodput | amplification | flaps/h | p99 ms | recovery |\n"
-      "|---|---|---|---|---|---|---|\n";
+      "| scenario | verdict | goodput | amplification | flaps/h | p99 ms | recovery | duplicated effects |\n"
+      "|---|---|---|---|---|---|---|---|\n";
   for (const auto& r : reports) {
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", escape_md_cell(r.value("scenario", std::string("?"))),
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", escape_md_cell(r.value("scenario", std::string("?"))),
                        detail::verdict_badge(r), display(at_path(r, "goodput.ratio")),
                        display(at_path(r, "retry_amplification.overall")),
                        display(at_path(r, "breaker.flaps_per_hour")), display(at_path(r, "latency_ms.p99")),
-                       detail::recovery_text(r));
+                       detail::recovery_text(r), display(at_path(r, "duplicates.effects_duplicated")));
   }
   return out;
 }

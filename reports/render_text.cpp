@@ -101,4 +101,9 @@ std::string recovery_text(const nlohmann::json& report) {
   return display(r.value("seconds", nlohmann::json())) + " s";
 }
 
+bool jobs_only(const nlohmann::json& report) {
+  const nlohmann::json& originals = at_path(report, "requests.originals");
+  return report.contains("duplicates") && originals.is_number() && originals.get<double>() == 0;
+}
+
 }  // namespace squall::reports::detail

@@ -29,4 +29,7 @@ std::string verdict_badge(const nlohmann::json& report);
 // "12 s", "metastable", "n/a" or "–" when unknown.
 std::string recovery_text(const nlohmann::json& report);
 
+// A run with only job events (no HTTP requests): the request, latency and breaker sections say nothing.
+bool jobs_only(const nlohmann::json& report);
+
 }  // namespace squall::reports::detail

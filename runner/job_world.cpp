@@ -5,6 +5,7 @@
 #include <string>
 
 #include "fakes/latency.hpp"
+#include "runner/scenario_names.hpp"
 #include "stack/core/assert.hpp"
 
 namespace squall::runner {
@@ -301,17 +302,10 @@ void job_world::on_fault(std::size_t index, bool second) {
 
 }  // namespace squall::runner
 
-// TEMP until the parser lands its own.
 namespace squall::runner {
 const char* to_string(node_fault_kind k) {
-  switch (k) {
-    case node_fault_kind::process_pause: return "process_pause";
-    case node_fault_kind::clock_skew: return "clock_skew";
-    case node_fault_kind::clock_jump: return "clock_jump";
-    case node_fault_kind::worker_crash: return "worker_crash";
-    case node_fault_kind::redis_restart: return "redis_restart";
-    case node_fault_kind::redis_unavailable: return "redis_unavailable";
-    case node_fault_kind::partition: return "partition";
+  for (const auto& entry : names::node_fault_kinds) {
+    if (entry.value == k) return entry.name.data();  // the table's names are string literals
   }
   return "?";
 }

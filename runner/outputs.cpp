@@ -69,15 +69,16 @@ void write_scenario_files(const std::string& dir, const scenario_outcome& o) {
 }
 
 std::string summary_table(const std::vector<scenario_outcome>& outcomes) {
-  std::string out = fmt::format("{:<34} {:<16} {:>8} {:>7} {:>8} {:>9} {:>11}\n", "scenario", "verdict", "goodput",
-                                "ampl.", "flaps/h", "p99 ms", "recovery");
+  std::string out = fmt::format("{:<34} {:<16} {:>8} {:>7} {:>8} {:>9} {:>11} {:>6}\n", "scenario", "verdict",
+                                "goodput", "ampl.", "flaps/h", "p99 ms", "recovery", "dups");
   for (const auto& o : outcomes) {
     const json& r = o.report;
-    out += fmt::format("{:<34} {:<16} {:>8} {:>7} {:>8} {:>9} {:>11}\n", r.value("scenario", "?"), suite_verdict(o),
-                       number_at(r, json::json_pointer("/goodput/ratio"), "{:.3f}"),
+    out += fmt::format("{:<34} {:<16} {:>8} {:>7} {:>8} {:>9} {:>11} {:>6}\n", r.value("scenario", "?"),
+                       suite_verdict(o), number_at(r, json::json_pointer("/goodput/ratio"), "{:.3f}"),
                        number_at(r, json::json_pointer("/retry_amplification/overall"), "{:.2f}"),
                        number_at(r, json::json_pointer("/breaker/flaps_per_hour"), "{:.1f}"),
-                       number_at(r, json::json_pointer("/latency_ms/p99"), "{:.1f}"), recovery_text(r));
+                       number_at(r, json::json_pointer("/latency_ms/p99"), "{:.1f}"), recovery_text(r),
+                       number_at(r, json::json_pointer("/duplicates/effects_duplicated"), "{}"));
     if (!o.seeds.is_null()) {
       out += fmt::format("  {} seeds; worst: {}\n", o.seed_reports.size(), o.seeds.value("worst_repro", "?"));
     }

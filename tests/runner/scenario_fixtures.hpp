@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "runner/scenario_parser.hpp"
@@ -123,5 +124,13 @@ inline bool has_error(const parse_outcome& out, const std::string& path, const s
 }
 
 inline std::string shown(const parse_outcome& out) { return format_errors("", out.errors); }
+
+// The scenario of a parse that must succeed (the test stops, showing the errors, if it did not).
+inline scenario must_parse(const parse_outcome& out) {
+  INFO(shown(out));
+  REQUIRE(out.errors.empty());
+  REQUIRE(out.value.has_value());
+  return *out.value;
+}
 
 }  // namespace squall::runner::test

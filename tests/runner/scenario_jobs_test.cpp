@@ -13,16 +13,10 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 using test::has_error;
+using test::must_parse;
 using test::shown;
 namespace worker = stack::worker;
 namespace res = stack::resilience;
-
-scenario must_parse(const parse_outcome& out) {
-  INFO(shown(out));
-  REQUIRE(out.errors.empty());
-  REQUIRE(out.value.has_value());
-  return *out.value;
-}
 
 parse_outcome queue_changed(const std::function<void(json&)>& change, const std::vector<std::string>& overrides = {}) {
   return test::parse_changed_from(test::jobs_queue, change, overrides);

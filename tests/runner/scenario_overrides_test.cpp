@@ -10,16 +10,10 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::has_error;
+using test::must_parse;
 using test::shown;
 
 parse_outcome with(const std::vector<std::string>& overrides) { return parse_scenario(test::storm_hour, overrides); }
-
-scenario must_parse(const parse_outcome& out) {
-  INFO(shown(out));
-  REQUIRE(out.errors.empty());
-  REQUIRE(out.value.has_value());
-  return *out.value;
-}
 
 TEST_CASE("overrides set nested values, parsed as JSON", "[scenario][overrides]") {
   const scenario s = must_parse(with({"policy.breaker.failure_threshold=8", "policy.timeout_ms=250.5",

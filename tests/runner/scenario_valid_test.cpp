@@ -11,15 +11,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::parse_changed;
+using test::must_parse;
 using test::shown;
 namespace res = stack::resilience;
-
-scenario must_parse(const parse_outcome& out) {
-  INFO(shown(out));
-  REQUIRE(out.errors.empty());
-  REQUIRE(out.value.has_value());
-  return *out.value;
-}
 
 TEST_CASE("the storm-hour scenario of DESIGN.md parses into the structs", "[scenario]") {
   const scenario s = must_parse(parse_scenario(test::storm_hour));

@@ -40,6 +40,15 @@ svg.chart { display: block; margin: 8px 0; }
 .note { color: #57606a; font-size: 12px; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
 tr.effect td { background: #fff8c5; } tr.marker td { color: #57606a; font-style: italic; }
+.no-data { font-size: 13px; font-style: italic; fill: #57606a; }
+.plot-bar { fill: #0969da; fill-opacity: 0.75; } .plot-bar:hover { fill-opacity: 1; }
+.plot-marker { stroke: #cf222e; stroke-width: 1.5; stroke-dasharray: 5 3; } .marker-label { font-size: 11px; fill: #cf222e; }
+.plot-point { fill: #8c959f; fill-opacity: 0.8; } .plot-front { fill: #0969da; fill-opacity: 1; }
+.plot-chosen { fill: #f9a825; stroke: #1b1f24; stroke-width: 1.5; fill-opacity: 1; }
+.heat-0 { fill: #ffffd9; } .heat-1 { fill: #edf8b1; } .heat-2 { fill: #c7e9b4; } .heat-3 { fill: #7fcdbb; }
+.heat-4 { fill: #41b6c4; } .heat-5 { fill: #1d91c0; } .heat-6 { fill: #225ea8; } .heat-7 { fill: #0c2c84; }
+.heat-empty { fill: #ffffff; stroke: #d0d7de; stroke-dasharray: 3 3; }
+.heat-value { font-size: 11px; fill: #1b1f24; } .heat-value.on-dark { fill: #ffffff; }
 )css";
 
 std::string gates_table(const json& report) {
@@ -187,6 +196,8 @@ std::string charts(const json& report) {
 }
 
 }  // namespace
+
+std::string_view detail::report_css() { return style; }
 
 std::string render_html(const json& report) {
   const std::string scenario = report.value("scenario", std::string("scenario"));

@@ -3,6 +3,7 @@
 // windows, polylines with gaps, and coloured state bands. Emits plain SVG text with fixed-precision coordinates.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace squall::reports::detail {
@@ -40,6 +41,10 @@ struct svg_band_row {
 };
 std::string render_band_chart(const std::string& title, double x_max, const std::vector<svg_band_row>& rows,
                               const std::vector<svg_span>& shaded);
+
+// The CSS of the HTML report (render_html.cpp): the classes these charts and svg_plots.hpp's plots use. Other
+// pages that embed the charts inline it in their <style> to look the same.
+std::string_view report_css();
 
 // 1, 2 or 5 × 10^k, so that about `target` steps cover `range`.
 double nice_step(double range, int target);

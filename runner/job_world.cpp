@@ -283,10 +283,9 @@ void job_world::on_fault(std::size_t index, bool second) {
         n->flow.restart();
         return;
       }
-      n->flow.crash();
+      n->flow.crash();  // marks each worker that lost a job
       n->port.forget_deliveries();
-      e.type = history::event_type::worker_crash;
-      break;
+      return;
     case node_fault_kind::redis_restart:
       store_.restart(now, f.to - f.from);
       e.type = history::event_type::store_restart;

@@ -43,7 +43,13 @@ void job_node::crash() {
   ++stats_.crashes;
   ++node_epoch_;
   poll_armed_.reset();
-  for (slot& s : slots_) {
+  for (std::uint32_t i = 0; i < slots_.size(); ++i) {
+    slot& s = slots_[i];
+    if (s.at != step::idle) {
+      // One marker per worker that loses a job, so the checkers know whose locks are now stale.
+      history::event e = make_event(history::event_type::worker_crash, i);
+      rt_.emit(e);
+    }
     if (s.lock) s.lock->abandon();
     s.lock.reset();
     s.lock_timer.reset();

@@ -15,7 +15,8 @@
 // records effects and DLQ. proc is the worker slot: first_worker + slot.
 //
 // crash() loses every in-flight job at once: nothing is sent, nothing acked (the queue redelivers after the
-// visibility timeout) and held locks expire on the store by their TTL. restart() takes jobs again.
+// visibility timeout) and held locks expire on the store by their TTL; a worker_crash event marks each worker
+// that had a job. restart() takes jobs again.
 #include <cstdint>
 #include <deque>
 #include <optional>

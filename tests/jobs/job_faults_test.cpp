@@ -76,12 +76,15 @@ TEST_CASE("a crashed worker's jobs are redelivered after the visibility timeout 
   s.jobs.work = fakes::latency_config{.dist = fakes::latency_dist::uniform, .min_ms = 2000, .max_ms = 4000};
   s.jobs.queue.visibility_timeout = 5s;
   s.jobs.flow.idempotency = idempotency_mode::claim_first;
+  s.jobs.flow.lock = safe_lock(20s);
   auto crash = fault(node_fault_kind::worker_crash, 1, 30s, 40s);
   crash.restart = true;
   s.node_faults = {crash};
   const auto report = run_jobs(s);
   CHECK(report.at("duplicates").at("redeliveries").get<int>() > 0);
   CHECK(duplicated(report) == 0);
+  // Both workers of node 1 held a lock when it crashed: nobody could take those keys until the leases ran out.
+  CHECK(report.at("duplicates").at("stale_lock_stall_s").get<double>() > 10.0);
 }
 
 TEST_CASE("a partition from the store times out the node's commands, and its jobs are requeued", "[jobs]") {

@@ -125,6 +125,10 @@ TEST_CASE("job_node crash: nothing more is sent or acked, late replies, work and
 
   f.rt.advance(10ms);
   f.n().crash();
+  // One worker_crash marker for each of the three workers that lost a job; nothing after that.
+  CHECK(f.rt.events.size() == events_before + 3);
+  CHECK(f.rt.event_names().back() == "worker_crash");
+  const std::size_t events_at_crash = f.rt.events.size();
   CHECK(f.n().down());
   CHECK(f.n().busy_slots() == 0);
   CHECK(f.stats().crashes == 1);
@@ -138,7 +142,7 @@ TEST_CASE("job_node crash: nothing more is sent or acked, late replies, work and
   CHECK(f.port.effects.empty());
   CHECK(f.port.acks.empty());
   CHECK(f.port.requeues.empty());
-  CHECK(f.rt.events.size() == events_before);
+  CHECK(f.rt.events.size() == events_at_crash);
   CHECK(f.port.receives.size() == 3);
   f.n().crash();  // already down: no-op
   CHECK(f.stats().crashes == 1);
@@ -194,7 +198,7 @@ TEST_CASE("job_node crash while holding a lock: no release, no renewal, no effec
   CHECK(f.port.kv.size() == 1);
   CHECK(f.port.effects.empty());
   CHECK(f.port.acks.empty());
-  CHECK(f.rt.event_names() == strings{"delivery", "lock_acquired"});
+  CHECK(f.rt.event_names() == strings{"delivery", "lock_acquired", "worker_crash"});
   f.n().restart();
   CHECK(f.port.receives.size() == 2);
 }

@@ -34,7 +34,8 @@ svg.chart { display: block; margin: 8px 0; }
 .tick-label, .legend { font-size: 11px; fill: #424a53; } .axis-label { font-size: 12px; fill: #1b1f24; }
 .chart-title { font-size: 13px; font-weight: 600; fill: #1b1f24; }
 .series { fill: none; stroke-width: 1.6; } .originals { stroke: #0969da; } .attempts { stroke: #cf222e; }
-.goodput { stroke: #1a7f37; }
+.goodput { stroke: #1a7f37; } .denied { stroke: #bc4c00; } .p50 { stroke: #0969da; } .p99 { stroke: #8250df; }
+.fault-label { font-size: 11px; fill: #a40e26; }
 .fault { fill: #cf222e; fill-opacity: 0.10; } .fault-outline { fill: none; stroke: #cf222e; stroke-dasharray: 4 3; }
 .closed { fill: #2e7d32; } .open { fill: #c62828; } .half_open { fill: #f9a825; } .unknown-state { fill: #d0d7de; }
 .note { color: #57606a; font-size: 12px; }
@@ -142,43 +143,37 @@ detail::svg_band_row breaker_row(const std::string& label, const json& breaker, 
   return row;
 }
 
-std::string charts(const json& report) {
-  const json& amp = at_path(report, "retry_amplification");
-  const json& timeline = amp.is_object() ? amp.value("timeline", json()) : json();
-  const double duration = number_or(at_path(report, "duration_s"), 0);
-  const std::vector<detail::svg_span> faults = fault_spans(report);
-  if (!timeline.is_array() || timeline.empty()) {
-    return "<p class=\"note\">No timeline: the window checker returned unknown or the run had no events.</p>\n";
-  }
-  const double window = std::max(1.0, number_or(amp.value("timeline_window_s", json()), 10));
-  double x_max = duration;
-  detail::svg_series originals{"originals/s", "originals", {}, {}};
-  detail::svg_series attempts{"attempts/s", "attempts", {}, {}};
-  detail::svg_series goodput{"goodput", "goodput", {}, {}};
-  double rate_max = 0;
-  double goodput_max = 1;
+// A timeline field as a series: the value per point (divided by the window for rates), gaps where it is null or
+// missing. `present` says whether any point has the field at all (a report from before it was added has none).
+struct timeline_series {
+  detail::svg_series series;
+  double y_max = 0;
+  bool present = false;
+};
+
+timeline_series series_of(const json& timeline, double window_s, const char* field, double divisor, std::string name,
+                          std::string css_class) {
+  timeline_series out{{std::move(name), std::move(css_class), {}, {}}, 0, false};
   for (const auto& p : timeline) {
-    const double t = number_or(p.value("t_s", json()), 0) + window / 2;
-    const double o = number_or(p.value("originals", json()), 0) / window;
-    const double a = number_or(p.value("attempts", json()), 0) / window;
-    originals.x.push_back(t);
-    originals.y.emplace_back(o);
-    attempts.x.push_back(t);
-    attempts.y.emplace_back(a);
-    goodput.x.push_back(t);
-    const json g = p.value("goodput", json());
-    goodput.y.push_back(g.is_number() ? std::optional<double>(g.get<double>()) : std::nullopt);
-    rate_max = std::max({rate_max, o, a});
-    if (g.is_number()) goodput_max = std::max(goodput_max, g.get<double>());
-    x_max = std::max(x_max, t + window / 2);
+    out.series.x.push_back(number_or(p.value("t_s", json()), 0) + window_s / 2);
+    const json v = p.value(field, json());
+    out.present = out.present || p.contains(field);
+    if (v.is_number()) {
+      out.series.y.emplace_back(v.get<double>() / divisor);
+      out.y_max = std::max(out.y_max, v.get<double>() / divisor);
+    } else {
+      out.series.y.emplace_back(std::nullopt);
+    }
   }
-  const std::string resolution = fmt::format(" ({} s windows)", display(json(window)));
-  std::string out;
-  out += detail::render_line_chart({"Load: originals vs attempts per second" + resolution, "time (s)",
-                                    "requests per second", x_max, std::max(rate_max, 1.0), faults,
-                                    {originals, attempts}});
-  out += detail::render_line_chart({"Goodput (succeeded / originals per window)" + resolution, "time (s)",
-                                    "goodput (ratio)", x_max, goodput_max, faults, {goodput}});
+  return out;
+}
+
+std::string missing_note(const std::string& what, const std::string& total) {
+  return "<p class=\"note\">" + escape_xml(what) + ": not in this report.json (the timeline has no such field); " +
+         escape_xml(total) + ".</p>\n";
+}
+
+std::string breaker_band(const json& report, double x_max, const std::vector<detail::svg_span>& faults) {
   std::vector<detail::svg_band_row> rows;
   const json& breaker = at_path(report, "breaker");
   if (breaker.is_object() && !breaker.contains("unknown")) {
@@ -188,10 +183,69 @@ std::string charts(const json& report) {
       rows.push_back(breaker_row("shadow", shadow, x_max));
     }
   }
-  if (!rows.empty()) {
-    out += detail::render_band_chart("Breaker state (green closed, red open, amber half-open)", x_max, rows, faults);
+  if (rows.empty()) return "";
+  return detail::render_band_chart("Breaker state (green closed, red open, amber half-open)", x_max, rows, faults);
+}
+
+std::string fault_list(const json& report) {
+  const json& faults = at_path(report, "faults");
+  if (!faults.is_array() || faults.empty()) return "";
+  std::string out = "<p class=\"note\">Shaded / dashed: fault windows from the scenario:";
+  const char* sep = " ";
+  for (const auto& f : faults) {
+    out += sep + escape_xml(f.value("kind", std::string("fault")) + " on " + f.value("target", std::string("?")) + " " +
+                            display(f.value("from_s", json())) + "–" + display(f.value("to_s", json())) + " s");
+    sep = "; ";
   }
-  if (!faults.empty()) out += "<p class=\"note\">Shaded / dashed: fault windows from the scenario.</p>\n";
+  return out + ".</p>\n";
+}
+
+// The "Over time" section, from retry_amplification.timeline (one point per timeline window): load, breaker state,
+// budget denials, goodput and latency percentiles, every chart on the same time axis with the fault windows.
+std::string charts(const json& report) {
+  const json& amp = at_path(report, "retry_amplification");
+  const json& timeline = amp.is_object() ? amp.value("timeline", json()) : json();
+  if (!timeline.is_array() || timeline.empty()) {
+    return "<p class=\"note\">No timeline: the window checker returned unknown or the run had no events.</p>\n";
+  }
+  const double window = std::max(1.0, number_or(amp.value("timeline_window_s", json()), 10));
+  const std::vector<detail::svg_span> faults = fault_spans(report);
+  double x_max = number_or(at_path(report, "duration_s"), 0);
+  for (const auto& p : timeline) x_max = std::max(x_max, number_or(p.value("t_s", json()), 0) + window);
+  const std::string resolution = fmt::format(" ({} s windows)", display(json(window)));
+
+  std::string out = fault_list(report);
+  const timeline_series originals = series_of(timeline, window, "originals", window, "originals/s", "originals");
+  const timeline_series attempts = series_of(timeline, window, "attempts", window, "attempts/s", "attempts");
+  out += detail::render_line_chart({"Load: originals vs attempts per second" + resolution, "time (s)",
+                                    "requests per second", x_max,
+                                    std::max({originals.y_max, attempts.y_max, 1.0}), faults,
+                                    {originals.series, attempts.series}});
+  out += breaker_band(report, x_max, faults);
+
+  const timeline_series denied = series_of(timeline, window, "budget_denied", window, "denied/s", "denied");
+  if (denied.present) {
+    out += detail::render_line_chart({"Retry budget denials per second" + resolution, "time (s)", "denials per second",
+                                      x_max, std::max(denied.y_max, 1.0), faults, {denied.series}});
+  } else {
+    out += missing_note("Budget denials over time", "total denials " + display(at_path(report, "budget.denied")));
+  }
+
+  const timeline_series goodput = series_of(timeline, window, "goodput", 1, "goodput", "goodput");
+  out += detail::render_line_chart({"Goodput (succeeded / originals per window)" + resolution, "time (s)",
+                                    "goodput (ratio)", x_max, std::max(goodput.y_max, 1.0), faults, {goodput.series}});
+
+  const timeline_series p50 = series_of(timeline, window, "latency_ms_p50", 1, "p50", "p50");
+  const timeline_series p99 = series_of(timeline, window, "latency_ms_p99", 1, "p99", "p99");
+  if (p50.present || p99.present) {
+    out += detail::render_line_chart({"Latency of succeeded originals, p50 and p99 per window" + resolution,
+                                      "time (s)", "latency (ms)", x_max, std::max({p50.y_max, p99.y_max, 1.0}),
+                                      faults, {p50.series, p99.series}});
+  } else {
+    out += missing_note("Latency p50/p99 over time", "over the whole run p50 " +
+                                                         display(at_path(report, "latency_ms.p50")) + " ms, p99 " +
+                                                         display(at_path(report, "latency_ms.p99")) + " ms");
+  }
   return out;
 }
 

@@ -55,6 +55,11 @@ std::string shading(const frame& f, const std::vector<svg_span>& spans) {
     out += fmt::format(
         "<rect class=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\"><title>{}</title></rect>\n",
         escape_xml(s.css_class), x0, top, std::max(1.0, x1 - x0), f.plot_h(), escape_xml(s.title));
+    // The window's name inside it, at the top, when it fits (about 6.5 px per character at 11 px).
+    if (x1 - x0 >= 6.5 * static_cast<double>(s.title.size()) + 8) {
+      out += fmt::format("<text class=\"fault-label\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", x0 + 4, top + 12,
+                         escape_xml(s.title));
+    }
   }
   return out;
 }

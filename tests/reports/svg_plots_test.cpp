@@ -202,3 +202,63 @@ TEST_CASE("plots: every element is closed and the page CSS styles their classes"
   CHECK(count(svg, "<text ") == count(svg, "</text>"));
   CHECK(count(svg, "<svg ") == count(svg, "</svg>"));
 }
+
+// The per-run page's "Over time" section charts budget denials and latency percentiles per window when the timeline
+// carries them (retry_amplification.timeline[].budget_denied, latency_ms_p50, latency_ms_p99), and says plainly
+// when it does not.
+#include <nlohmann/json.hpp>
+
+#include "reports/render.hpp"
+
+namespace {
+
+nlohmann::json timeline_report(bool with_extra_fields) {
+  nlohmann::json timeline = nlohmann::json::array();
+  for (int i = 0; i < 6; ++i) {
+    nlohmann::json p = {{"t_s", i * 10}, {"originals", 1000}, {"attempts", i == 2 ? 2500 : 1000},
+                        {"succeeded", i == 2 ? 400 : 1000}, {"goodput", i == 2 ? 0.4 : 1.0}};
+    if (with_extra_fields) {
+      p["budget_denied"] = i == 2 ? 300 : 0;
+      p["latency_ms_p50"] = i == 2 ? 120.0 : 20.0;
+      p["latency_ms_p99"] = i == 2 ? nlohmann::json(nullptr) : nlohmann::json(90.0);  // null: no success there
+    }
+    timeline.push_back(p);
+  }
+  return {{"scenario", "t"},
+          {"verdict", "pass"},
+          {"duration_s", 60},
+          {"faults", {{{"kind", "error_storm"}, {"target", "api"}, {"from_s", 20}, {"to_s", 30}}}},
+          {"retry_amplification", {{"timeline_window_s", 10}, {"timeline", timeline}}},
+          {"budget", {{"denied", 300}}},
+          {"latency_ms", {{"p50", 21.5}, {"p99", 95.0}}},
+          {"breaker", {{"transitions", 0}, {"events", nlohmann::json::array()}}}};
+}
+
+}  // namespace
+
+TEST_CASE("HTML over time: budget denials and p50/p99 latency are charted when the timeline has them") {
+  const std::string html = squall::reports::render_html(timeline_report(true));
+  INFO(html);
+  CHECK(count(html, "<svg ") == 5);  // load, breaker, denials, goodput, latency
+  CHECK(count(html, "<polyline class=\"series denied\"") == 1);
+  CHECK(count(html, "<polyline class=\"series p50\"") == 1);
+  CHECK(count(html, "<polyline class=\"series p99\"") == 2);  // broken by the null window
+  CHECK_THAT(html, Catch::Contains(">denials per second</text>"));
+  CHECK_THAT(html, Catch::Contains(">latency (ms)</text>"));
+  // 300 denials in a 10 s window are 30 per second: the denials axis tops at 30.
+  CHECK_THAT(html, Catch::Contains("text-anchor=\"end\">30</text>"));
+  CHECK(count(html, "<rect class=\"fault\"") == 4);  // the fault window on each line chart
+  CHECK(count(html, "<text class=\"fault-label\"") == 4);
+  CHECK_THAT(html, Catch::Contains("error_storm on api 20–30 s"));
+  CHECK(html.find("not in this report.json") == std::string::npos);
+}
+
+TEST_CASE("HTML over time: without those timeline fields the page says what is missing and shows the totals") {
+  const std::string html = squall::reports::render_html(timeline_report(false));
+  INFO(html);
+  CHECK(count(html, "<svg ") == 3);  // load, breaker, goodput
+  CHECK_THAT(html, Catch::Contains("Budget denials over time: not in this report.json"));
+  CHECK_THAT(html, Catch::Contains("total denials 300"));
+  CHECK_THAT(html, Catch::Contains("Latency p50/p99 over time: not in this report.json"));
+  CHECK_THAT(html, Catch::Contains("p50 21.5 ms, p99 95 ms"));
+}

@@ -7,6 +7,9 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang-14
   libboost1.81-dev nlohmann-json3-dev catch2 libbenchmark-dev
   libcli11-dev libfmt-dev libhiredis-dev redis-server
+  # The browser test (tests/browser) renders the HTML reports in headless Chromium and screenshots them; the fonts
+  # make the screenshots look like a desktop browser (text metrics, the ✅/❌ marks).
+  chromium fonts-liberation fonts-noto-color-emoji
 )
 
 missing=()

@@ -45,11 +45,18 @@ axis nice_axis(double lo, double hi, int target) {
   return {std::floor(lo / step + 1e-9) * step, std::ceil(hi / step - 1e-9) * step, step};
 }
 
-// Tick values as exact multiples of the step (no accumulated rounding).
+// A domain close to the data (2 % room each side, so nothing sits on the frame), with 1-2-5 ticks inside it.
+axis tight_axis(double lo, double hi, int target) {
+  if (!(hi > lo)) return nice_axis(lo, hi, target);
+  const double pad = (hi - lo) * 0.02;
+  return {lo - pad, hi + pad, nice_step(hi - lo, target)};
+}
+
+// The multiples of the step inside the domain, computed as k × step (no accumulated rounding).
 std::vector<double> ticks(const axis& a) {
   std::vector<double> out;
-  const auto first = static_cast<std::int64_t>(std::llround(a.lo / a.step));
-  const auto last = static_cast<std::int64_t>(std::llround(a.hi / a.step));
+  const auto first = static_cast<std::int64_t>(std::ceil(a.lo / a.step - 1e-9));
+  const auto last = static_cast<std::int64_t>(std::floor(a.hi / a.step + 1e-9));
   for (std::int64_t k = first; k <= last; ++k) out.push_back(static_cast<double>(k) * a.step);
   return out;
 }
@@ -203,7 +210,7 @@ std::string render_histogram(const histogram_plot& plot) {
   for (const histogram_bin& b : bins) count_max = std::max(count_max, b.count);
   const double y_step = std::max(1.0, nice_step(static_cast<double>(count_max), 5));
   const axis ya{0, std::max(y_step, std::ceil(static_cast<double>(count_max) / y_step) * y_step), y_step};
-  const frame f{70, 260, 44, nice_axis(lo, hi, 8), ya};
+  const frame f{70, 260, 44, tight_axis(lo, hi, 8), ya};
 
   std::string out = open_svg(plot.title, f.height);
   out += corner_note(gathered_note(values.size(), plot.values.size(), "seeds"));
@@ -357,13 +364,16 @@ std::string render_heatmap(const heatmap_plot& plot) {
   std::size_t label_chars = 0;
   for (const std::string& t : plot.y_ticks) label_chars = std::max(label_chars, t.size());
   const double left = std::clamp(7.0 * static_cast<double>(label_chars) + 36, 70.0, 300.0);
+  // The row parameter's name sits above the row labels, horizontal: a parameter path rarely fits rotated beside a
+  // few rows.
+  const double grid_top = top + 20;
   const double plot_h = heat_cell_h * static_cast<double>(rows);
-  const double height = top + plot_h + 84;
+  const double height = grid_top + plot_h + 84;
   const double cell_w = (width - left - right) / static_cast<double>(cols);
 
   std::string out = open_svg(plot.title, height);
   for (std::size_t r = 0; r < rows; ++r) {
-    const double y = top + plot_h - heat_cell_h * static_cast<double>(r + 1);
+    const double y = grid_top + plot_h - heat_cell_h * static_cast<double>(r + 1);
     const std::string y_tick = r < plot.y_ticks.size() ? plot.y_ticks[r] : std::string();
     out += fmt::format("<text class=\"tick-label\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 6,
                        y + heat_cell_h / 2 + 4, escape_xml(y_tick));
@@ -393,7 +403,7 @@ std::string render_heatmap(const heatmap_plot& plot) {
       }
     }
   }
-  const double base = top + plot_h;
+  const double base = grid_top + plot_h;
   for (std::size_t c = 0; c < cols; ++c) {
     const std::string x_tick = c < plot.x_ticks.size() ? plot.x_ticks[c] : std::string();
     out += fmt::format("<text class=\"tick-label\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n",
@@ -401,9 +411,8 @@ std::string render_heatmap(const heatmap_plot& plot) {
   }
   out += fmt::format("<text class=\"axis-label\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n",
                      left + (width - left - right) / 2, base + 34, escape_xml(plot.x_label));
-  out += fmt::format(
-      "<text class=\"axis-label\" transform=\"rotate(-90)\" x=\"{:.1f}\" y=\"16\" text-anchor=\"middle\">{}</text>\n",
-      -(top + plot_h / 2), escape_xml(plot.y_label));
+  out += fmt::format("<text class=\"axis-label\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", 8.0, grid_top - 6,
+                     escape_xml(plot.y_label));
   out += heat_legend(plot, base + 52, lo, hi);
   out += "</svg>\n";
   return out;

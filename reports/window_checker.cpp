@@ -1,6 +1,8 @@
 #include "reports/window_checker.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 
 #include "reports/json_number.hpp"
 
@@ -12,6 +14,53 @@ window_checker::window_checker(const history::header& h) : duration_ns_(h.durati
     first_fault_start_ns_ = std::min(first_fault_start_ns_, f.from_ns);
     last_fault_end_ns_ = std::max(last_fault_end_ns_, f.to_ns);
   }
+}
+
+namespace {
+
+constexpr int exact_below = 16;  // values below are their own bucket
+constexpr int per_power = 8;     // buckets per power of two above that
+constexpr std::size_t coarse_buckets = exact_below + (63 - 4) * per_power;
+
+std::size_t coarse_index(std::uint64_t v) {
+  if (v < exact_below) return static_cast<std::size_t>(v);
+  const int e = static_cast<int>(std::bit_width(v)) - 1;  // >= 4
+  const auto mantissa = static_cast<int>(v >> (e - 3));   // in [8, 15]
+  return static_cast<std::size_t>(exact_below + (e - 4) * per_power + (mantissa - per_power));
+}
+
+double coarse_midpoint(std::size_t index) {
+  if (index < exact_below) return static_cast<double>(index);
+  const int e = static_cast<int>((index - exact_below) / per_power) + 4;
+  const auto mantissa = static_cast<std::uint64_t>((index - exact_below) % per_power + per_power);
+  const std::uint64_t width = std::uint64_t{1} << (e - 3);
+  return static_cast<double>(mantissa * width) + static_cast<double>(width) / 2;
+}
+
+}  // namespace
+
+void window_checker::coarse_latency::record(std::int64_t value_ns) {
+  if (buckets_.empty()) buckets_.resize(coarse_buckets);
+  ++buckets_[coarse_index(value_ns < 0 ? 0 : static_cast<std::uint64_t>(value_ns))];
+  ++count_;
+}
+
+void window_checker::coarse_latency::merge(const coarse_latency& other) {
+  if (other.count_ == 0) return;
+  if (buckets_.empty()) buckets_.resize(coarse_buckets);
+  for (std::size_t i = 0; i < coarse_buckets; ++i) buckets_[i] += other.buckets_[i];
+  count_ += other.count_;
+}
+
+nlohmann::json window_checker::coarse_latency::quantile_ms(double q) const {
+  if (count_ == 0) return nullptr;
+  const auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_))));
+  std::uint64_t seen = 0;
+  for (std::size_t i = 0; i < coarse_buckets; ++i) {
+    seen += buckets_[i];
+    if (seen >= rank) return number(coarse_midpoint(i) / 1e6);
+  }
+  return nullptr;  // unreachable: the counts add up to count_
 }
 
 void window_checker::close(std::int64_t index, const counts& c) {
@@ -42,6 +91,8 @@ void window_checker::add_to_timeline(std::int64_t index, const counts& c) {
       merged[i / 2].originals += timeline_[i].originals;
       merged[i / 2].attempts += timeline_[i].attempts;
       merged[i / 2].succeeded += timeline_[i].succeeded;
+      merged[i / 2].budget_denied += timeline_[i].budget_denied;
+      merged[i / 2].latency.merge(timeline_[i].latency);
     }
     timeline_ = std::move(merged);
     timeline_factor_ *= 2;
@@ -51,6 +102,8 @@ void window_checker::add_to_timeline(std::int64_t index, const counts& c) {
   timeline_[slot].originals += c.originals;
   timeline_[slot].attempts += c.attempts;
   timeline_[slot].succeeded += c.succeeded;
+  timeline_[slot].budget_denied += c.budget_denied;
+  timeline_[slot].latency.merge(c.latency);
 }
 
 void window_checker::finish() {
@@ -71,7 +124,10 @@ nlohmann::json window_checker::amplification_json() const {
                         {"attempts", c.attempts},
                         {"succeeded", c.succeeded},
                         {"amplification", ratio(static_cast<double>(c.attempts), originals)},
-                        {"goodput", ratio(static_cast<double>(c.succeeded), originals)}});
+                        {"goodput", ratio(static_cast<double>(c.succeeded), originals)},
+                        {"budget_denied", c.budget_denied},
+                        {"latency_ms_p50", c.latency.quantile_ms(0.5)},
+                        {"latency_ms_p99", c.latency.quantile_ms(0.99)}});
   }
   return {{"window_s", window_ns / 1'000'000'000},
           {"window_max", window_max_ < 0 ? nlohmann::json(nullptr) : number(window_max_)},

@@ -1,7 +1,7 @@
 #pragma once
-// The 10 s window fold: per-window originals / attempts / successes by event time, feeding
-// retry_amplification.window_max, the bounded timeline, goodput.pre_fault_ratio and recovery
-// (docs/report-format.md). Only the current window is open at a time; closed windows fold into running maxima,
+// The 10 s window fold: per-window originals / attempts / successes / budget denials and a coarse latency
+// histogram by event time, feeding retry_amplification.window_max, the bounded timeline (with p50/p99 latency
+// per point), goodput.pre_fault_ratio and recovery (docs/report-format.md). Only the current window is open at a time; closed windows fold into running maxima,
 // the recovery streak and a timeline of at most 720 points (adjacent windows merge when a run is longer).
 #include <cstdint>
 #include <limits>
@@ -36,7 +36,11 @@ class window_checker {
         break;
       case history::event_type::ok:
         ++current_.succeeded;
+        current_.latency.record(e.value_ns);
         if (e.t_ns < first_fault_start_ns_) ++pre_succeeded_;
+        break;
+      case history::event_type::budget_deny:
+        if (!e.shadow) ++current_.budget_denied;
         break;
       case history::event_type::fault_start:
         has_faults_ = true;
@@ -63,10 +67,25 @@ class window_checker {
   nlohmann::json recovery_json() const;
 
  private:
+  // End-to-end latency of one timeline point, for charts: log-linear with 8 buckets per power of two (a
+  // quantile is its bucket's midpoint, within 6.25 %), allocated at the point's first success (~2 KiB).
+  class coarse_latency {
+   public:
+    void record(std::int64_t value_ns);
+    void merge(const coarse_latency& other);
+    // Nearest-rank quantile in milliseconds; null without successes.
+    nlohmann::json quantile_ms(double q) const;
+
+   private:
+    std::vector<std::uint32_t> buckets_;
+    std::uint64_t count_ = 0;
+  };
   struct counts {
     std::uint64_t originals = 0;
     std::uint64_t attempts = 0;
     std::uint64_t succeeded = 0;
+    std::uint64_t budget_denied = 0;  // enforced denials (shadow would-denies are not load that was shed)
+    coarse_latency latency;
   };
 
   void advance(std::int64_t t_ns) {

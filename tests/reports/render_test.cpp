@@ -170,12 +170,12 @@ TEST_CASE("HTML: self-contained page with escaped text, charts, fault windows an
   CHECK(html.find("src=") == std::string::npos);
   CHECK_THAT(html, Catch::Contains("a &lt;script&gt;alert(1)&lt;/script&gt; &amp; more"));
   CHECK_THAT(html, Catch::Contains("<h1>demo &lt;&amp;&gt; &quot;quoted&quot;</h1>"));
-  CHECK(count(html, "<svg ") == 3);  // load, goodput, breaker state
-  CHECK(count(html, "</svg>") == 3);
+  CHECK(count(html, "<svg ") == 5);  // load, breaker state, budget denials, goodput, latency over time
+  CHECK(count(html, "</svg>") == 5);
   CHECK(count(html, "<polyline class=\"series originals\"") == 1);
   CHECK(count(html, "<polyline class=\"series attempts\"") == 1);
   CHECK(count(html, "<polyline class=\"series goodput\"") == 1);
-  CHECK(count(html, "<rect class=\"fault\"") == 2);          // one fault window on each line chart
+  CHECK(count(html, "<rect class=\"fault\"") == 4);          // one fault window on each line chart
   CHECK(count(html, "<rect class=\"fault-outline\"") == 1);  // and outlined on the band
   CHECK(count(html, "<rect class=\"open\"") == 1);
   CHECK(count(html, "<rect class=\"half_open\"") == 1);

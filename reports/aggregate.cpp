@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -15,22 +17,85 @@ using json = nlohmann::json;
 
 namespace {
 
-json metric_summary(const std::vector<json>& reports, const std::string& path) {
-  double sum = 0;
-  double lo = std::numeric_limits<double>::infinity();
-  double hi = -std::numeric_limits<double>::infinity();
-  std::uint64_t count = 0;
-  for (const json& r : reports) {
-    if (const auto v = lookup_metric(r, path)) {
-      sum += *v;
-      lo = std::min(lo, *v);
-      hi = std::max(hi, *v);
-      ++count;
-    }
+json direction_name(metric_direction d) {
+  switch (d) {
+    case metric_direction::lower_is_better: return "lower";
+    case metric_direction::higher_is_better: return "higher";
+    case metric_direction::neither: break;
   }
-  if (count == 0) return {{"mean", nullptr}, {"min", nullptr}, {"max", nullptr}, {"count", 0}};
-  return {{"mean", number(sum / static_cast<double>(count))}, {"min", number(lo)}, {"max", number(hi)},
-          {"count", count}};
+  return nullptr;
+}
+
+json metric_summary(const std::vector<json>& reports, const std::string& path) {
+  const metric_direction direction = direction_of(path);
+  std::vector<double> values;
+  double sum = 0;
+  json worst = nullptr, worst_seed = nullptr;
+  for (const json& r : reports) {
+    const auto v = lookup_metric(r, path);
+    if (!v) continue;
+    if (direction != metric_direction::neither) {
+      const bool lower = direction == metric_direction::lower_is_better;
+      if (worst.is_null() || (lower ? *v > worst.get<double>() : *v < worst.get<double>())) {
+        worst = *v;
+        worst_seed = r.value("seed", json());
+      }
+    }
+    values.push_back(*v);
+    sum += *v;
+  }
+  json out = {{"count", values.size()}, {"better", direction_name(direction)}};
+  if (values.empty()) {
+    for (const char* key : {"mean", "p5", "p50", "p95", "min", "max", "worst", "worst_seed"}) out[key] = nullptr;
+    return out;
+  }
+  std::sort(values.begin(), values.end());
+  out["mean"] = number(sum / static_cast<double>(values.size()));
+  out["p5"] = number(nearest_rank(values, 5));
+  out["p50"] = number(nearest_rank(values, 50));
+  out["p95"] = number(nearest_rank(values, 95));
+  out["min"] = number(values.front());
+  out["max"] = number(values.back());
+  out["worst"] = worst.is_null() ? json(nullptr) : number(worst.get<double>());
+  out["worst_seed"] = worst_seed;
+  return out;
+}
+
+bool has_checker_errors(const json& report) {
+  return report.contains("checker_errors") && !report["checker_errors"].empty();
+}
+
+// The gate expressions of a report that failed (known value) or are unknown.
+json gate_exprs(const json& report, bool unknown) {
+  json out = json::array();
+  const json& gates = detail::at_path(report, "gates");
+  if (!gates.is_array()) return out;
+  for (const auto& g : gates) {
+    const bool is_unknown = gate_is_unknown(g);
+    if (unknown ? is_unknown : !is_unknown && !g.value("passed", false)) out.push_back(g.value("expr", json()));
+  }
+  return out;
+}
+
+// Seeds that did not pass (a gate failed or was unknown, or a checker failed), and, for a scenario that expects
+// to fail, the seeds that passed.
+void list_seeds(const std::vector<json>& reports, const std::string& expect, json& out) {
+  json failing = json::array(), unexpected = json::array();
+  for (const json& r : reports) {
+    std::string verdict = r.value("verdict", std::string("unknown"));
+    if (has_checker_errors(r)) verdict = "unknown";
+    if (verdict == "pass") {
+      if (expect == "fail") unexpected.push_back({{"seed", r.value("seed", json())}, {"repro", r.value("repro", json())}});
+      continue;
+    }
+    failing.push_back({{"seed", r.value("seed", json())},
+                       {"verdict", verdict == "fail" ? verdict : std::string("unknown")},
+                       {"failed_gates", gate_exprs(r, false)},
+                       {"unknown_gates", gate_exprs(r, true)},
+                       {"repro", r.value("repro", json())}});
+  }
+  out["failing_seeds"] = std::move(failing);
+  out["unexpected_passes"] = std::move(unexpected);
 }
 
 int failed_gates(const json& report) {
@@ -73,16 +138,54 @@ json gate_shares(const std::vector<json>& reports) {
   json out = json::array();
   for (const tally& t : tallies) {
     const std::uint64_t n = t.passed + t.failed + t.unknown;
+    const char* stability = t.passed == n ? "stable" : t.passed == 0 ? "failing" : "flaky";
     out.push_back({{"expr", t.expr},
                    {"passed", t.passed},
                    {"failed", t.failed},
                    {"unknown", t.unknown},
-                   {"pass_share", ratio(static_cast<double>(t.passed), static_cast<double>(n))}});
+                   {"pass_share", ratio(static_cast<double>(t.passed), static_cast<double>(n))},
+                   {"stability", stability}});
   }
   return out;
 }
 
 }  // namespace
+
+double nearest_rank(const std::vector<double>& sorted, int percent) {
+  if (sorted.empty() || percent <= 0 || percent > 100) throw std::invalid_argument("nearest_rank: no such rank");
+  const std::size_t n = sorted.size();
+  const std::size_t rank = (static_cast<std::size_t>(percent) * n + 99) / 100;  // ceil(percent · n / 100) ≥ 1
+  return sorted[rank - 1];
+}
+
+json seed_digest(const json& report) {
+  json digest = json::object();
+  if (!report.is_object()) return digest;
+  for (const char* key : {"scenario", "seed", "repro", "verdict", "expect", "gates", "checker_errors"}) {
+    if (const auto it = report.find(key); it != report.end()) digest[key] = *it;
+  }
+  for (const std::string& path : known_metrics()) {
+    const json& v = detail::at_path(report, path);
+    if (!v.is_number() && !v.is_boolean()) continue;
+    std::string pointer = "/" + path;  // metric paths have no '/' or '~' to escape
+    std::replace(pointer.begin(), pointer.end(), '.', '/');
+    digest[json::json_pointer(pointer)] = v;
+  }
+  return digest;
+}
+
+metric_direction direction_of(const std::string& path) {
+  static const std::set<std::string> higher = {
+      "goodput.ratio", "goodput.pre_fault_ratio", "requests.succeeded", "latency_ms.count", "recovery.recovered",
+      "recovery.pre_fault_goodput"};
+  static const std::set<std::string> neither = {
+      "requests.originals", "retry_amplification.window_s", "recovery.last_fault_end_s",
+      "duplicates.effects_applied", "duplicates.deliveries", "duplicates.fencing_rejections",
+      "duplicates.idempotency_skips"};
+  if (higher.count(path) != 0) return metric_direction::higher_is_better;
+  if (neither.count(path) != 0) return metric_direction::neither;
+  return metric_direction::lower_is_better;
+}
 
 json aggregate_seeds(const std::vector<json>& reports) {
   json out;
@@ -103,6 +206,9 @@ json aggregate_seeds(const std::vector<json>& reports) {
   for (const std::string& path : known_metrics()) metrics[path] = metric_summary(reports, path);
   out["metrics"] = std::move(metrics);
   out["gates"] = gate_shares(reports);
+  const std::string expect = reports.empty() ? std::string("pass") : reports.front().value("expect", std::string("pass"));
+  out["expect"] = expect;
+  list_seeds(reports, expect, out);
 
   if (reports.empty()) {
     out["worst"] = nullptr;

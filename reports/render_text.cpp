@@ -85,6 +85,18 @@ const nlohmann::json& at_path(const nlohmann::json& report, std::string_view pat
   return *node;
 }
 
+const nlohmann::json& member(const nlohmann::json& j, std::string_view key) {
+  static const nlohmann::json null_value;
+  if (!j.is_object()) return null_value;
+  const auto it = j.find(key);
+  return it == j.end() ? null_value : *it;
+}
+
+std::string member_text(const nlohmann::json& j, std::string_view key) {
+  const nlohmann::json& v = member(j, key);
+  return v.is_string() ? v.get<std::string>() : display(v);
+}
+
 std::string verdict_badge(const nlohmann::json& report) {
   const std::string verdict = report.value("verdict", "unknown");
   const bool expect_fail = report.value("expect", "pass") == "fail";

@@ -23,6 +23,13 @@ std::string display(const nlohmann::json& v);
 // The value at a dotted path ("latency_ms.p99"), or null.
 const nlohmann::json& at_path(const nlohmann::json& report, std::string_view path);
 
+// The member `key` of an object, or null (also when `j` is not an object): reading a hand-edited or truncated
+// results file (sweep.json, tune.json) never throws.
+const nlohmann::json& member(const nlohmann::json& j, std::string_view key);
+
+// member() for display: a string as it is, anything else through display().
+std::string member_text(const nlohmann::json& j, std::string_view key);
+
 // "✅ pass" / "❌ fail" / "❔ unknown", honouring expect "fail" (a failed gate is the expected outcome).
 std::string verdict_badge(const nlohmann::json& report);
 

@@ -3,11 +3,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <memory>
 
 #include <CLI/CLI.hpp>
 
 #include "runner/commands.hpp"
 #include "runner/exit_codes.hpp"
+#include "runner/shard.hpp"
 
 namespace squall::runner {
 
@@ -60,6 +62,57 @@ void add_run(CLI::App& app, run_command& cmd) {
   run->callback([&cmd] { throw CLI::RuntimeError(execute(cmd)); });
 }
 
+constexpr const char* sweep_examples = R"(
+Examples:
+  squall sweep s.json --seeds 200                      distributions over 200 seeds, gate stability, failing seeds
+  squall sweep s.json --seeds 200 --seed 1000 -j 8     seeds 1000..1199 on 8 threads (results do not depend on -j)
+  squall sweep s.json --seeds 200 --shard 2/4 --out shard-2   this machine's quarter; then `squall merge`
+Writes out/<scenario>/sweep.{json,md,html}; exit codes as `squall run` (every seed must keep the promise).
+)";
+
+constexpr const char* merge_examples = R"(
+Examples:
+  squall merge shard-1 shard-2 shard-3 shard-4 --out out   the same sweep.json as one machine running every seed
+  squall merge results/ --out results/                     shards that wrote into one shared folder
+Exit codes as `squall sweep`, and 2 when shards are missing or come from different sweeps.
+)";
+
+// The options live as long as the app (the callback owns them), so cli_main needs one line per subcommand.
+void add_sweep(CLI::App& app) {
+  auto cmd = std::make_shared<sweep_command>();
+  auto* sweep = app.add_subcommand("sweep", "Run one scenario over many seeds: distributions per metric, gate "
+                                            "stability, failing seeds with their repro lines");
+  sweep->footer(sweep_examples);
+  sweep->add_option("file", cmd->file, "Scenario file (JSON)")->required()->check(CLI::ExistingFile);
+  sweep->add_option("--seeds", cmd->seeds, "Number of consecutive seeds from the base seed")
+      ->capture_default_str()
+      ->check(CLI::Range(1, sweep_seeds_max));
+  sweep->add_option("--seed", cmd->seed, "First seed instead of the scenario's")
+      ->check(CLI::Range(std::uint64_t{0}, max_seed));
+  sweep->add_option("--set", cmd->overrides, "Override a field: dotted.path=value (value parsed as JSON); repeatable")
+      ->type_name("PATH=VALUE")
+      ->allow_extra_args(false);
+  sweep->add_option("--jobs,-j", cmd->jobs, "Parallel runs (default: all cores; results do not depend on it)")
+      ->check(CLI::Range(0, 1024));
+  sweep->add_option("--shard", cmd->shard, "Run only shard i of N (seed index k with k % N == i - 1), then merge")
+      ->type_name("I/N");
+  sweep->add_option("--out,-o", cmd->out_dir, "Directory for results (one folder per scenario)")->capture_default_str();
+  sweep->add_option("--markdown", cmd->markdown_file, "Write the Markdown summary here too (PR comment)");
+  sweep->add_flag("--quiet,-q", cmd->quiet, "No progress line and no summary");
+  sweep->callback([cmd] { throw CLI::RuntimeError(execute(*cmd)); });
+}
+
+void add_merge(CLI::App& app) {
+  auto cmd = std::make_shared<merge_command>();
+  auto* merge = app.add_subcommand("merge", "Merge the shards of `squall sweep --shard i/N` into one sweep's results");
+  merge->footer(merge_examples);
+  merge->add_option("dirs", cmd->dirs, "The shards' --out folders")->required();
+  merge->add_option("--out,-o", cmd->out_dir, "Directory for the merged results")->capture_default_str();
+  merge->add_option("--markdown", cmd->markdown_file, "Write the Markdown summary here too (PR comment)");
+  merge->add_flag("--quiet,-q", cmd->quiet, "Print nothing but errors");
+  merge->callback([cmd] { throw CLI::RuntimeError(execute(*cmd)); });
+}
+
 void add_validate(CLI::App& app, validate_command& cmd) {
   auto* validate = app.add_subcommand("validate", "Check scenario files without running them");
   validate->add_option("files", cmd.files, "Scenario files (JSON)")->required();
@@ -94,6 +147,8 @@ int cli_main(int argc, char** argv) {
   add_run(app, run);
   add_validate(app, validate);
   add_check(app, check);
+  add_sweep(app);
+  add_merge(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& done) {

@@ -32,7 +32,28 @@ struct validate_command {
   std::vector<std::string> overrides;
 };
 
+struct sweep_command {
+  std::string file;
+  std::vector<std::string> overrides;  // --set path=value
+  std::optional<std::uint64_t> seed;   // --seed: the first seed instead of the scenario's
+  int seeds = 20;                      // --seeds K: K consecutive seeds from the base seed
+  int jobs = 0;                        // --jobs: parallel runs, 0 = all cores
+  std::string shard;                   // --shard i/N: only seeds k (0-based) with k % N == i - 1
+  std::string out_dir = "out";
+  std::string markdown_file;
+  bool quiet = false;
+};
+
+struct merge_command {
+  std::vector<std::string> dirs;       // --out folders of `sweep --shard` runs
+  std::string out_dir = "out";
+  std::string markdown_file;
+  bool quiet = false;
+};
+
 int execute(const run_command& cmd);
+int execute(const sweep_command& cmd);
+int execute(const merge_command& cmd);
 int execute(const check_command& cmd);
 int execute(const validate_command& cmd);
 

@@ -1,11 +1,19 @@
 #include "runner/outputs.hpp"
 
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "reports/aggregate.hpp"
+#include "reports/gates.hpp"
 #include "reports/render.hpp"
+#include "reports/render_sweep.hpp"
 #include "runner/exit_codes.hpp"
 #include "runner/files.hpp"
+#include "runner/repro.hpp"
 
 namespace squall::runner {
 
@@ -106,6 +114,86 @@ int suite_exit_code(const std::vector<scenario_outcome>& outcomes) {
     if (v == "unknown") return exit_internal;
     if (v == "fail" || v == "unexpected-pass") code = exit_gate_failed;
   }
+  return code;
+}
+
+sweep_identity make_sweep_identity(const std::string& file, const std::string& scenario,
+                                   const std::vector<std::string>& overrides, std::uint64_t base_seed, int seeds) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  if (!in) throw std::runtime_error("cannot read " + file);
+  std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64
+  for (const char c : bytes.str()) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  return {scenario, file, fmt::format("{:016x}", hash), overrides, base_seed, seeds};
+}
+
+std::string sweep_command_line(const sweep_identity& id) {
+  std::string cmd = fmt::format("squall sweep {} --seeds {} --seed {}", shell_quote(id.file), id.seeds, id.base_seed);
+  for (const auto& o : id.overrides) cmd += " --set " + shell_quote(o);
+  return cmd;
+}
+
+json sweep_result(const sweep_identity& id, const std::vector<json>& seed_reports) {
+  json sweep = reports::aggregate_seeds(seed_reports);
+  sweep["sweep"] = 1;
+  sweep["file"] = id.file;
+  sweep["fingerprint"] = id.fingerprint;
+  sweep["overrides"] = id.overrides;
+  sweep["base_seed"] = id.base_seed;
+  sweep["command"] = sweep_command_line(id);
+  scenario_outcome outcome;
+  outcome.report = seed_reports.empty() ? json::object() : seed_reports.front();
+  outcome.seed_reports = seed_reports;
+  sweep["verdict"] = seed_reports.empty() ? "unknown" : suite_verdict(outcome);
+  json values = json::object();
+  for (const auto& metric : reports::sweep_key_metrics()) {
+    json per_seed = json::array();
+    for (const json& r : seed_reports) {
+      const auto v = reports::lookup_metric(r, metric.path);
+      per_seed.push_back(v ? json(*v) : json(nullptr));
+    }
+    values[metric.path] = std::move(per_seed);
+  }
+  sweep["values"] = std::move(values);
+  return sweep;
+}
+
+bool output_path_usable(const char* command, const char* flag, const std::string& path) {
+  if (path.empty()) return true;
+  const std::string problem = check_writable(path);
+  if (!problem.empty()) std::fprintf(stderr, "%s: %s %s: %s\n", command, flag, path.c_str(), problem.c_str());
+  return problem.empty();
+}
+
+int sweep_exit_code(const json& sweep) {
+  const std::string v = sweep.value("verdict", "unknown");
+  if (v == "pass" || v == "expected-fail") return exit_pass;
+  if (v == "fail" || v == "unexpected-pass") return exit_gate_failed;
+  return exit_internal;
+}
+
+int publish_sweeps(const std::string& dir, const std::string& markdown_file, bool quiet, const std::vector<json>& sweeps) {
+  int code = exit_pass;
+  std::string markdown;
+  for (const json& sweep : sweeps) {
+    const std::string folder = dir + "/" + sweep.value("scenario", "scenario");
+    make_directories(folder);
+    write_file_atomically(folder + "/sweep.json", sweep.dump(2) + "\n");
+    write_file_atomically(folder + "/sweep.md", reports::render_sweep_markdown(sweep));
+    write_file_atomically(folder + "/sweep.html", reports::render_sweep_html(sweep));
+    markdown += (markdown.empty() ? "" : "\n") + reports::render_sweep_markdown(sweep);
+    if (!quiet) {
+      std::fputs(reports::render_sweep_text(sweep).c_str(), stdout);
+      std::printf("sweep: %s/sweep.{json,md,html}\n", folder.c_str());
+    }
+    const int c = sweep_exit_code(sweep);
+    if (c == exit_internal || (c == exit_gate_failed && code == exit_pass)) code = c;
+  }
+  if (!markdown_file.empty()) write_file_atomically(markdown_file, markdown);
   return code;
 }
 

@@ -20,6 +20,7 @@ namespace {
 
 constexpr std::size_t md_failing_max = 20;
 constexpr std::size_t text_failing_max = 10;
+constexpr std::size_t html_seeds_max = 200;
 
 
 std::size_t size_of(const json& j, const char* key) {
@@ -56,17 +57,26 @@ std::string worst_text(const json& m) {
   return fmt::format("{} (seed {})", display(worst), display(member(m, "worst_seed")));
 }
 
-std::string gate_list(const json& seed) {
+// The gates a seed failed (or could not evaluate), each through `show` (plain, or a Markdown code span).
+std::string gate_list(const json& seed, std::string (*show)(std::string_view) = nullptr) {
   std::string out;
   for (const char* key : {"failed_gates", "unknown_gates"}) {
     const json& list = member(seed, key);
     if (!list.is_array()) continue;
     for (const auto& g : list) {
-      out += (out.empty() ? "" : ", ") + (g.is_string() ? g.get<std::string>() : display(g));
+      const std::string expr = g.is_string() ? g.get<std::string>() : display(g);
+      out += (out.empty() ? "" : ", ") + (show != nullptr ? show(expr) : expr);
       if (std::string(key) == "unknown_gates") out += " (unknown)";
     }
   }
   return out.empty() ? "a checker returned unknown" : out;
+}
+
+// "7 to 46": the sweep's seeds.
+std::string seed_range(const json& sweep) {
+  const json& seeds = member(sweep, "seeds");
+  if (!seeds.is_array() || seeds.empty()) return "none";
+  return display(seeds.front()) + " to " + display(seeds.back());
 }
 
 const char* rule_note =
@@ -132,7 +142,7 @@ std::string md_seed_list(const json& seeds, bool with_gates, const std::string& 
       break;
     }
     out += fmt::format("- seed {}: {}", display(member(s, "seed")), md_code(member_text(s, "repro")));
-    if (with_gates) out += " — " + detail::escape_md_cell(gate_list(s));
+    if (with_gates) out += " — " + gate_list(s, md_code);
     out += "\n";
   }
   return out;
@@ -151,20 +161,41 @@ std::vector<double> gate_markers(const json& sweep, const std::string& path) {
   return markers;
 }
 
+// One histogram per key metric that varies over the seeds. A metric with one value in every seed gets a line
+// instead, and a gate threshold further from the data than the data's own spread is named under the chart rather
+// than drawn (it would squeeze the bars into a sliver).
 std::string histograms(const json& sweep) {
   std::string out;
   const json& values = member(sweep, "values");
   for (const shown_metric& k : shown_metrics(member(sweep, "metrics"), false)) {
+    const json& m = *k.summary;
+    if (member(m, "min") == member(m, "max")) {
+      out += fmt::format("<p class=\"note\">{}: {} in every seed.</p>\n", escape_xml(k.label),
+                         escape_xml(display(member(m, "min"))));
+      continue;
+    }
     detail::histogram_plot plot;
     plot.title = fmt::format("{} over {} seeds", k.label, member_text(sweep, "runs"));
     plot.x_label = k.label;
-    const json& per_seed = member(values, k.path.c_str());
+    const json& per_seed = member(values, k.path);
     if (per_seed.is_array()) {
       for (const auto& v : per_seed)
         if (v.is_number()) plot.values.push_back(v.get<double>());
     }
-    plot.markers = gate_markers(sweep, k.path);
+    const double lo = m["min"].get<double>(), hi = m["max"].get<double>();
+    std::string off_chart;
+    for (const double marker : gate_markers(sweep, k.path)) {
+      if (marker >= lo - (hi - lo) && marker <= hi + (hi - lo)) {
+        plot.markers.push_back(marker);
+      } else {
+        off_chart += (off_chart.empty() ? "" : ", ") + display(json(marker));
+      }
+    }
     out += detail::render_histogram(plot);
+    if (!off_chart.empty()) {
+      out += fmt::format("<p class=\"note\">Gate threshold {} lies off the chart (data from {} to {}).</p>\n",
+                         escape_xml(off_chart), escape_xml(display(m["min"])), escape_xml(display(m["max"])));
+    }
   }
   return out.empty() ? "<p>No metric has a value.</p>\n" : out;
 }
@@ -207,7 +238,13 @@ std::string html_gates(const json& sweep) {
 std::string html_seed_table(const json& seeds, bool with_gates) {
   std::string out = with_gates ? "<table>\n<tr><th>seed</th><th>gates</th><th>repro</th></tr>\n"
                                : "<table>\n<tr><th>seed</th><th>repro</th></tr>\n";
+  std::size_t shown = 0;
   for (const auto& s : seeds) {
+    if (shown++ == html_seeds_max) {
+      out += fmt::format("<tr><td colspan=\"{}\">… {} more in sweep.json</td></tr>\n", with_gates ? 3 : 2,
+                         seeds.size() - html_seeds_max);
+      break;
+    }
     out += fmt::format("<tr><td class=\"num\">{}</td>", escape_xml(display(member(s, "seed"))));
     if (with_gates) out += "<td>" + escape_xml(gate_list(s)) + "</td>";
     out += "<td><code>" + escape_xml(member_text(s, "repro")) + "</code></td></tr>\n";
@@ -236,8 +273,8 @@ std::string render_sweep_markdown(const json& sweep) {
   const std::string verdict = member_text(sweep, "verdict");
   std::string out = fmt::format("### {} {}: {}\n\n", badge(verdict), detail::escape_md_cell(member_text(sweep, "scenario")),
                                 headline(sweep));
-  out += fmt::format("Seeds {}…, {} runs. Reproduce the sweep: {}\n\n", member_text(sweep, "base_seed"),
-                     member_text(sweep, "runs"), md_code(member_text(sweep, "command")));
+  out += fmt::format("Seeds {} ({} runs). Reproduce the sweep: {}\n\n", seed_range(sweep), member_text(sweep, "runs"),
+                     md_code(member_text(sweep, "command")));
   const json& metrics = member(sweep, "metrics");
   out += md_metric_header + md_metric_rows(metrics, false);
   out += "\n" + md_gates(sweep);
@@ -272,8 +309,8 @@ std::string render_sweep_html(const json& sweep) {
   out += fmt::format("<header class=\"{}\">\n<h1>{}: sweep over {} seeds</h1>\n<p class=\"badge\">{} {}</p>\n",
                      header_class, escape_xml(scenario), escape_xml(member_text(sweep, "runs")), badge(verdict),
                      escape_xml(headline(sweep)));
-  out += fmt::format("<p class=\"meta\">seeds from {} · expect {}</p>\n<p>reproduce the sweep: <code>{}</code></p>\n",
-                     escape_xml(member_text(sweep, "base_seed")), escape_xml(member_text(sweep, "expect")),
+  out += fmt::format("<p class=\"meta\">seeds {} · expect {}</p>\n<p>reproduce the sweep: <code>{}</code></p>\n",
+                     escape_xml(seed_range(sweep)), escape_xml(member_text(sweep, "expect")),
                      escape_xml(member_text(sweep, "command")));
   out += "</header>\n";
   out += "<section>\n<h2>Gate stability</h2>\n" + html_gates(sweep) + "</section>\n";

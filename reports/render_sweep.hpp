@@ -21,8 +21,8 @@ const std::vector<sweep_metric>& sweep_key_metrics();
 // with their repro lines (first 20), every metric with a value in a collapsed section.
 std::string render_sweep_markdown(const nlohmann::json& sweep);
 
-// One self-contained page (inline CSS and SVG, no scripts): the same tables plus a histogram over seeds per key
-// metric, with the scenario's gate thresholds on that metric as markers.
+// One self-contained page (inline CSS and SVG, no scripts): the same tables (failing seeds: the first 200) plus a
+// histogram over seeds per key metric that varies, with the scenario's gate thresholds on that metric as markers.
 std::string render_sweep_html(const nlohmann::json& sweep);
 
 // The console summary: verdict, key metrics, gate stability, the first 10 failing seeds' repro lines.

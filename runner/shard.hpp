@@ -16,9 +16,10 @@
 namespace squall::runner {
 
 inline constexpr int shard_count_max = 1000;
-// Seeds stay exactly representable in JSON; per-seed reports are kept in memory for aggregation, so K is bounded.
+// Seeds stay exactly representable in JSON. A sweep keeps a digest of every seed's report in memory (a few KiB,
+// reports::seed_digest) and sweep.json lists every seed, so K is bounded.
 inline constexpr std::uint64_t sweep_seed_max = std::uint64_t{1} << 53;
-inline constexpr int sweep_seeds_max = 1000;
+inline constexpr int sweep_seeds_max = 10000;
 
 // Shard i of N, 1-based: seed index k (0-based within the K seeds) belongs to it when k % N == i - 1.
 struct shard_spec {

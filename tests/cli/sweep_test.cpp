@@ -118,9 +118,12 @@ TEST_CASE("sweep writes sweep.json with per-metric distributions, gate stability
   CHECK(md.find("| `goodput.ratio` |") != std::string::npos);
   CHECK(md.find("| `goodput.ratio > 0.9` | failing | 0 | 12 | 0 | 0 |") != std::string::npos);
   CHECK(md.find("**Failing seeds** (12 of 12)") != std::string::npos);
+  CHECK(md.find("- seed 7: `squall run s.json --seed 7 --set duration_s=200` — `goodput.ratio > 0.9`") !=
+        std::string::npos);
   const std::string html = b.file("out", "sweep.html");
   CHECK(html.find("<svg") != std::string::npos);
   CHECK(html.find("class=\"plot-bar\"") != std::string::npos);  // histograms over seeds
+  CHECK(html.find("breaker flaps per hour: 0 in every seed.") != std::string::npos);  // no breaker: no histogram
   CHECK(html.find("Gate stability") != std::string::npos);
   CHECK(html.find("<script") == std::string::npos);
   CHECK(html.find("http") == std::string::npos);  // self-contained

@@ -135,6 +135,53 @@ void add_check(CLI::App& app, check_command& cmd) {
   check->callback([&cmd] { throw CLI::RuntimeError(execute(cmd)); });
 }
 
+constexpr const char* tune_examples = R"(
+Examples:
+  squall tune s.json --vary policy.breaker.failure_threshold=3,5,8,13 --vary policy.breaker.open_ms=5000..60000/6
+        every combination (4 x 6 = 24 candidates) over the same 20 seeds; recommendation checked on 20 fresh seeds
+  squall tune s.json --vary policy.retry_budget.ratio=0.05..0.5/10 --vary policy.retry.max_attempts=2,3,4,5 \
+        --search random --budget 12 --objective 'max goodput.ratio'      12 candidates drawn from the 40
+Values: V1,V2,... (each JSON, else a string, as --set) or A..B/N (N evenly spaced values from A to B).
+Writes out/<scenario>/tune.{json,md,html}. Exit 0: a candidate passes every gate in every tuning seed and on
+every hold-out seed; 1: none passes (the closest is shown) or the hold-out fails; 2: invalid input.
+)";
+
+// The command's options live as long as the app (the callback owns them), so cli_main needs one line for it.
+void add_tune(CLI::App& app) {
+  auto cmd = std::make_shared<tune_command>();
+  auto* tune = app.add_subcommand("tune", "Search policy parameters: every candidate over the same seeds, the "
+                                          "Pareto front and the candidate that passes the gates with most margin");
+  tune->footer(tune_examples);
+  tune->add_option("file", cmd->file, "Scenario file (JSON)")->required()->check(CLI::ExistingFile);
+  tune->add_option("--vary", cmd->varies, "A parameter and its values: PATH=V1,V2,... or PATH=A..B/N; repeatable")
+      ->type_name("PATH=VALUES")
+      ->required()
+      ->allow_extra_args(false);
+  tune->add_option("--seeds", cmd->seeds, "Tuning seeds per candidate (the same seeds for every candidate)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, max_seeds));
+  tune->add_option("--seed", cmd->seed, "First seed instead of the scenario's")
+      ->check(CLI::Range(std::uint64_t{0}, max_seed));
+  tune->add_option("--search", cmd->search, "grid: every combination; random: --budget N of them")
+      ->capture_default_str();
+  tune->add_option("--budget", cmd->budget, "With --search random: how many candidates to draw from the grid");
+  tune->add_option("--objective", cmd->objective, "Order and break ties by a metric's mean: 'max goodput.ratio', "
+                                                  "'min latency_ms.p99'")
+      ->type_name("max|min METRIC");
+  tune->add_option("--holdout", cmd->holdout, "Fresh seeds (after the tuning seeds) to re-check the recommendation; 0: none")
+      ->capture_default_str()
+      ->check(CLI::Range(0, max_seeds));
+  tune->add_option("--set", cmd->overrides, "Override a field for every candidate: dotted.path=value; repeatable")
+      ->type_name("PATH=VALUE")
+      ->allow_extra_args(false);
+  tune->add_option("--jobs,-j", cmd->jobs, "Parallel runs (default: all cores; results do not depend on it)")
+      ->check(CLI::Range(0, 1024));
+  tune->add_option("--out,-o", cmd->out_dir, "Directory for results (one folder per scenario)")->capture_default_str();
+  tune->add_option("--markdown", cmd->markdown_file, "Write the Markdown summary here too (PR comment)");
+  tune->add_flag("--quiet,-q", cmd->quiet, "No progress line and no summary");
+  tune->callback([cmd] { throw CLI::RuntimeError(execute(*cmd)); });
+}
+
 }  // namespace
 
 int cli_main(int argc, char** argv) {
@@ -149,6 +196,7 @@ int cli_main(int argc, char** argv) {
   add_check(app, check);
   add_sweep(app);
   add_merge(app);
+  add_tune(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& done) {

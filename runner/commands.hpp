@@ -51,9 +51,26 @@ struct merge_command {
   bool quiet = false;
 };
 
+struct tune_command {
+  std::string file;
+  std::vector<std::string> overrides;  // --set path=value, applied to every candidate
+  std::vector<std::string> varies;     // --vary path=v1,v2 or path=a..b/n
+  std::optional<std::uint64_t> seed;   // --seed: the first tuning seed instead of the scenario's
+  int seeds = 20;                      // --seeds K: tuning seeds per candidate (the same for every candidate)
+  std::string search = "grid";         // grid | random
+  std::optional<std::uint64_t> budget; // --budget N: candidates drawn by --search random
+  std::string objective;               // --objective "max goodput.ratio": ordering and tie-break
+  int holdout = 20;                    // --holdout K: fresh seeds for the recommendation, 0 = none
+  int jobs = 0;                        // --jobs: parallel runs, 0 = all cores
+  std::string out_dir = "out";
+  std::string markdown_file;
+  bool quiet = false;
+};
+
 int execute(const run_command& cmd);
 int execute(const sweep_command& cmd);
 int execute(const merge_command& cmd);
+int execute(const tune_command& cmd);
 int execute(const check_command& cmd);
 int execute(const validate_command& cmd);
 

@@ -1,6 +1,7 @@
 #pragma once
 // The event schema: the only contract between running (sim or real) and analysing (reports/).
 // Plain data, no JSON here (history/jsonl.hpp is the codec), so the stack may emit events directly.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,9 +15,9 @@ enum class event_type : std::uint8_t {
   attempt_end,      // the attempt's result as the client saw it:          req, proc, dep, attempt, result, status,
                     //                                                       value_ns = attempt latency
   retry,            // a retry was scheduled:                               req, proc, dep, attempt (next), value_ns = delay
-  budget_deny,      // the retry budget denied a retry (shadow: would deny): req, proc, dep, shadow
-  breaker_reject,   // the breaker refused a call (shadow: would refuse):   req, proc, dep, shadow
-  breaker,          // a breaker changed state:                             dep, from, to, shadow
+  budget_deny,      // the retry budget denied a retry (shadow: would deny): req, proc, dep, shadow, candidate
+  breaker_reject,   // the breaker refused a call (shadow: would refuse):   req, proc, dep, shadow, candidate
+  breaker,          // a breaker changed state:                             dep, from, to, shadow, candidate
   ok,               // the original succeeded:                              req, proc, value_ns = end-to-end latency
   fail,             // the original failed for good:                        req, proc, reason, value_ns = latency
   info,             // indeterminate: the last attempt timed out:            req, proc, reason, value_ns = latency
@@ -68,6 +69,9 @@ struct event {
   std::uint64_t seq = 0;
   event_type type = event_type::invoke;
   bool shadow = false;
+  // Whose decision (budget_deny, breaker_reject, breaker): 0 the enforced policy, i the scenario's i-th shadow
+  // candidate (1-based, header.candidates[i - 1]). Candidates never enforce: their events are also shadow.
+  std::uint8_t candidate = 0;
   std::uint16_t dep = 0;          // index into header.dependencies
   std::uint16_t fault = 0;        // index into header.faults
   std::uint16_t attempt = 0;      // 1-based
@@ -94,6 +98,15 @@ struct fault_info {
   std::int64_t to_ns = 0;
 };
 
+// A shadow candidate (scenario "candidates") as the analysis needs it: its name and which mechanisms it has.
+struct candidate_info {
+  std::string name;
+  bool breaker = false;
+  bool breaker_per_request = false;  // the breaker is consulted once per original, not before every attempt
+  bool budget = false;
+};
+inline constexpr std::size_t candidates_max = 16;
+
 // The first line of a history: what ran, so `squall check` can recompute the same report.
 struct header {
   int schema = 1;
@@ -104,6 +117,7 @@ struct header {
   std::vector<std::string> dependencies;
   std::vector<fault_info> faults;
   std::vector<std::string> gates;
+  std::vector<candidate_info> candidates;  // in scenario order; event.candidate i is candidates[i - 1]
   double flap_window_s = 60.0;
   std::string expect = "pass";     // "pass" or "fail": a scenario that demonstrates a failure expects to fail
   std::string repro;               // the command that reproduces the run

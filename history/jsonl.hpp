@@ -40,7 +40,7 @@ header decode_header(std::string_view line, std::uint64_t line_number = 1);
 
 // Writes a history: the header line at construction, then one line per event. Output is buffered (1 MiB) and
 // flushed when the buffer fills, on flush() and on destruction. Throws std::invalid_argument for an event that
-// names a dependency or fault the header does not have (a wiring bug, not data), and for a dependency name
+// names a dependency, fault or candidate the header does not have (a wiring bug, not data), and for a dependency name
 // longer than 256 bytes.
 class jsonl_writer final : public event_sink {
  public:
@@ -74,6 +74,7 @@ class jsonl_writer final : public event_sink {
   std::FILE* file_ = nullptr;
   std::vector<std::string> dep_json_;  // dependency names, already JSON-quoted
   std::size_t fault_count_ = 0;
+  std::size_t candidate_count_ = 0;
   std::unique_ptr<char[]> buf_;
   std::size_t len_ = 0;
   std::uint64_t events_ = 0;

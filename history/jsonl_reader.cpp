@@ -15,7 +15,7 @@ using json = nlohmann::json;
 
 namespace jsonl_detail {
 
-inline constexpr std::size_t field_count = 26;
+inline constexpr std::size_t field_count = 27;
 
 // One value of an event line as the SAX parser delivered it. Mirrors the few nlohmann::json queries the decoder
 // makes, so header (DOM) and events (SAX) share the same checks.
@@ -108,6 +108,7 @@ enum field : std::uint32_t {
   f_data_lost = 1u << 23,
   f_pause = 1u << 24,
   f_jump = 1u << 25,
+  f_candidate = 1u << 26,
 };
 
 struct field_name {
@@ -121,7 +122,7 @@ constexpr field_name field_names[] = {
     {"from", f_from},       {"to", f_to},         {"shadow", f_shadow},    {"fault", f_fault},
     {"key", f_key},         {"token", f_token},   {"ttl_ns", f_ttl},       {"valid_until_ns", f_valid_until},
     {"outcome", f_outcome}, {"cause", f_cause},   {"downtime_ns", f_downtime}, {"data_lost", f_data_lost},
-    {"pause_ns", f_pause},  {"jump_ns", f_jump},
+    {"pause_ns", f_pause},  {"jump_ns", f_jump},  {"candidate", f_candidate},
 };
 static_assert(std::size(field_names) == field_count);
 
@@ -137,9 +138,9 @@ constexpr std::array<type_fields, event_type_count> fields_of = {{
     /* attempt */ {base | f_req | f_dep | f_attempt, f_proc},
     /* attempt_end */ {base | f_req | f_dep | f_attempt | f_result | f_latency, f_proc | f_status},
     /* retry */ {base | f_req | f_dep | f_attempt | f_delay, f_proc},
-    /* budget_deny */ {base | f_req | f_dep, f_proc | f_shadow},
-    /* breaker_reject */ {base | f_req | f_dep, f_proc | f_shadow},
-    /* breaker */ {base | f_dep | f_from | f_to, f_shadow},
+    /* budget_deny */ {base | f_req | f_dep, f_proc | f_shadow | f_candidate},
+    /* breaker_reject */ {base | f_req | f_dep, f_proc | f_shadow | f_candidate},
+    /* breaker */ {base | f_dep | f_from | f_to, f_shadow | f_candidate},
     /* ok */ {base | f_req | f_latency, f_proc},
     /* fail */ {base | f_req | f_reason | f_latency, f_proc},
     /* info */ {base | f_req | f_reason | f_latency, f_proc},
@@ -370,6 +371,9 @@ class line_decoder {
         fail(std::string("\"status\" is only for result \"response\", not \"") + to_string(e.result) + "\"");
       }
     }
+    if (e.candidate != 0 && !e.shadow) {
+      fail("a \"candidate\" event must have \"shadow\": true (candidates never enforce)");
+    }
     return e;
   }
 
@@ -420,6 +424,17 @@ class line_decoder {
         e.fault = static_cast<std::uint16_t>(index);
         break;
       }
+      case f_candidate: {
+        // 0 (the enforced policy) is written by leaving the field out.
+        const auto max_candidate = static_cast<std::uint64_t>(header_.candidates.size());
+        const auto index = integer<std::uint64_t>(v, "candidate", std::uint64_t{0});
+        if (index == 0 || index > max_candidate) {
+          fail("\"candidate\": " + std::to_string(index) + " but the header lists " + std::to_string(max_candidate) +
+               " candidates (1-based; the enforced policy's events have no \"candidate\")");
+        }
+        e.candidate = static_cast<std::uint8_t>(index);
+        break;
+      }
       case f_key: e.key = integer<std::uint64_t>(v, "key"); break;
       case f_token: e.token = integer<std::uint64_t>(v, "token"); break;
       case f_ttl: e.value_ns = integer<std::int64_t>(v, "ttl_ns", 0); break;
@@ -452,6 +467,56 @@ std::vector<std::string> string_list(const line_decoder& d, const json& v, const
   if (!v.is_array()) d.fail(std::string("header \"") + key + "\" must be an array of strings");
   std::vector<std::string> out;
   for (const json& item : v) out.push_back(d.string(item, key));
+  return out;
+}
+
+candidate_info decode_candidate(const line_decoder& d, const json& v) {
+  if (!v.is_object()) d.fail("header \"candidates\" entries must be objects {name, breaker, budget}");
+  candidate_info c;
+  int seen = 0;
+  for (const auto& [key, item] : v.items()) {
+    if (key == "name") {
+      c.name = d.string(item, "candidates[].name");
+      if (c.name.empty()) d.fail("a header candidate needs a non-empty name");
+      // report.json's candidates section keeps its note under this key.
+      if (c.name == "note") d.fail("header candidate name \"note\" is reserved");
+    } else if (key == "breaker") {
+      if (!item.is_null()) {
+        const std::string& check = d.string(item, "candidates[].breaker");
+        if (check != "per_attempt" && check != "per_request") {
+          d.fail("header \"candidates[].breaker\" must be \"per_attempt\", \"per_request\" or null, got \"" + check +
+                 "\"");
+        }
+        c.breaker = true;
+        c.breaker_per_request = check == "per_request";
+      }
+    } else if (key == "budget") {
+      if (!item.is_boolean()) d.fail("header \"candidates[].budget\" must be true or false");
+      c.budget = item.get<bool>();
+    } else {
+      d.fail("unknown field \"" + key + "\" in a header candidate");
+    }
+    ++seen;
+  }
+  if (seen != 3) d.fail("a header candidate needs name, breaker and budget");
+  if (!c.breaker && !c.budget) d.fail("header candidate \"" + c.name + "\" has neither a breaker nor a budget");
+  return c;
+}
+
+std::vector<candidate_info> decode_candidates(const line_decoder& d, const json& v) {
+  if (!v.is_array()) d.fail("header \"candidates\" must be an array");
+  if (v.empty() || v.size() > candidates_max) {
+    d.fail("header \"candidates\" must list 1 to " + std::to_string(candidates_max) + " candidates (leave it out " +
+           "when there are none)");
+  }
+  std::vector<candidate_info> out;
+  for (const json& item : v) {
+    candidate_info c = decode_candidate(d, item);
+    for (const candidate_info& other : out) {
+      if (other.name == c.name) d.fail("header candidate name \"" + c.name + "\" appears twice");
+    }
+    out.push_back(std::move(c));
+  }
   return out;
 }
 
@@ -523,6 +588,8 @@ header decode_header(std::string_view line, std::uint64_t line_number) {
       if (h.faults.size() > std::numeric_limits<std::uint16_t>::max()) d.fail("too many faults");
     } else if (key == "gates") {
       h.gates = string_list(d, v, "gates");
+    } else if (key == "candidates") {
+      h.candidates = decode_candidates(d, v);
     } else if (key == "flap_window_s") {
       if (!v.is_number() || v.get<double>() < 0) d.fail("\"flap_window_s\" must be a number >= 0");
       h.flap_window_s = v.get<double>();

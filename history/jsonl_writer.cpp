@@ -34,6 +34,19 @@ nlohmann::ordered_json header_json(const header& h) {
   }
   j["faults"] = std::move(faults);
   j["gates"] = h.gates;
+  // Only scenarios with shadow candidates list them: histories without keep their bytes.
+  if (!h.candidates.empty()) {
+    auto candidates = nlohmann::ordered_json::array();
+    for (const candidate_info& c : h.candidates) {
+      nlohmann::ordered_json item;
+      item["name"] = c.name;
+      item["breaker"] = c.breaker ? nlohmann::ordered_json(c.breaker_per_request ? "per_request" : "per_attempt")
+                                  : nlohmann::ordered_json(nullptr);
+      item["budget"] = c.budget;
+      candidates.push_back(std::move(item));
+    }
+    j["candidates"] = std::move(candidates);
+  }
   // Whole seconds print as integers ("60", not "60.0") so the header reads as written in the scenario.
   if (std::trunc(h.flap_window_s) == h.flap_window_s && std::fabs(h.flap_window_s) < 1e15) {
     j["flap_window_s"] = static_cast<std::int64_t>(h.flap_window_s);
@@ -59,6 +72,7 @@ jsonl_writer::jsonl_writer(std::FILE* out, const header& h) : file_(out), buf_(n
 
 void jsonl_writer::start(const header& h) {
   fault_count_ = h.faults.size();
+  candidate_count_ = h.candidates.size();
   for (const std::string& d : h.dependencies) {
     // Bounded so one event line always fits the reserve below and the reader's line limit.
     if (d.size() > max_dependency_name_bytes) {
@@ -152,12 +166,20 @@ void jsonl_writer::on_event(const event& e) {
     throw std::invalid_argument("jsonl_writer: event names fault #" + std::to_string(e.fault) +
                                 " but the header has " + std::to_string(fault_count_));
   }
+  const bool may_name_candidate = e.type == event_type::budget_deny || e.type == event_type::breaker_reject ||
+                                  e.type == event_type::breaker;
+  if (e.candidate != 0 && (!may_name_candidate || e.candidate > candidate_count_ || !e.shadow)) {
+    throw std::invalid_argument(std::string("jsonl_writer: a \"") + to_string(e.type) + "\" event names candidate #" +
+                                std::to_string(e.candidate) + " but the header has " +
+                                std::to_string(candidate_count_) + " (candidate events are shadow breaker and " +
+                                "budget decisions)");
+  }
   const bool needs_proc = e.type >= event_type::delivery && e.type != event_type::dlq &&
                           e.type != event_type::store_restart;
   if (needs_proc && e.proc < 0) {
     throw std::invalid_argument(std::string("jsonl_writer: a \"") + to_string(e.type) + "\" event needs a proc");
   }
-    reserve(event_line_reserve + (has_dep ? dep_json_[e.dep].size() : 0));
+  reserve(event_line_reserve + (has_dep ? dep_json_[e.dep].size() : 0));
   put_lit("{\"t_ns\":");
   put_int(e.t_ns);
   put_lit(",\"seq\":");
@@ -187,6 +209,12 @@ void jsonl_writer::on_event(const event& e) {
   };
   const auto shadow = [&] {
     if (e.shadow) put_lit(",\"shadow\":true");
+  };
+  const auto candidate = [&] {
+    if (e.candidate != 0) {  // 0, the enforced policy, is left out: histories without candidates keep their bytes
+      put_lit(",\"candidate\":");
+      put_uint(e.candidate);
+    }
   };
   const auto key = [&] {
     put_lit(",\"key\":");
@@ -243,6 +271,7 @@ void jsonl_writer::on_event(const event& e) {
       req();
       put_dep(e.dep);
       shadow();
+      candidate();
       break;
     case event_type::breaker:
       put_dep(e.dep);
@@ -252,6 +281,7 @@ void jsonl_writer::on_event(const event& e) {
       put_unchecked(to_string(e.to));
       put_lit("\"");
       shadow();
+      candidate();
       break;
     case event_type::ok:
       proc();

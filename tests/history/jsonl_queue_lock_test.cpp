@@ -8,8 +8,11 @@
 #include <vector>
 
 #include "history/jsonl.hpp"
+#include "tests/history/jsonl_support.hpp"
 
 using namespace squall::history;
+using squall::history::test::collect;
+using squall::history::test::write_all;
 
 namespace {
 
@@ -19,20 +22,6 @@ header queue_header() {
   h.duration_ns = 60'000'000'000;
   h.dependencies = {"api"};
   return h;
-}
-
-struct collect final : event_sink {
-  std::vector<event> events;
-  void on_event(const event& e) override { events.push_back(e); }
-};
-
-std::string write_all(const header& h, const std::vector<event>& events) {
-  std::ostringstream out;
-  {
-    jsonl_writer w(out, h);
-    for (const event& e : events) w.on_event(e);
-  }
-  return out.str();
 }
 
 // Every new type, with the variants the format distinguishes (no proc on dlq, negative clock jump, data lost).

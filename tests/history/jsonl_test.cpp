@@ -7,8 +7,11 @@
 #include <vector>
 
 #include "history/jsonl.hpp"
+#include "tests/history/jsonl_support.hpp"
 
 using namespace squall::history;
+using squall::history::test::collect;
+using squall::history::test::write_all;
 
 namespace {
 
@@ -71,20 +74,6 @@ std::vector<event> sample_events() {
   add(event_type::fault_stop, [](event& e) { e.fault = 1; e.dep = 1; });
   return v;
 }
-
-std::string write_all(const header& h, const std::vector<event>& events) {
-  std::ostringstream out;
-  {
-    jsonl_writer w(out, h);
-    for (const event& e : events) w.on_event(e);
-  }
-  return out.str();
-}
-
-struct collect final : event_sink {
-  std::vector<event> events;
-  void on_event(const event& e) override { events.push_back(e); }
-};
 
 std::string header_line() { return encode_header(sample_header()); }
 

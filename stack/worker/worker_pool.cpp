@@ -29,17 +29,22 @@ bool indeterminate(const attempt_result& r) {
 }
 }  // namespace
 
-worker_pool::worker_pool(runtime_port& runtime, const pool_config& pool, const resilience::policy_config& policy)
-    : rt_(runtime), pool_(pool), policy_(policy) {
+worker_pool::worker_pool(runtime_port& runtime, const pool_config& pool, const resilience::policy_config& policy,
+                         const std::vector<candidate_policy>& candidates)
+    : rt_(runtime), pool_(pool), policy_(policy), candidates_(make_candidate_lanes(candidates)) {
   SQUALL_ASSERT(pool.workers > 0, "a worker pool needs at least one worker");
   SQUALL_ASSERT(policy.retry.max_attempts >= 1, "max_attempts must be at least 1");
   if (policy.has_breaker) {
-    breaker_.emplace(policy.breaker);
-    breaker_shadow_ = policy.breaker.mode == policy_mode::shadow;
+    breaker_.emplace(breaker_lane{resilience::circuit_breaker(policy.breaker),
+                                  policy.breaker.mode == policy_mode::shadow, 0});
   }
   if (policy.has_budget) {
-    budget_.emplace(policy.budget);
-    budget_shadow_ = policy.budget.mode == policy_mode::shadow;
+    budget_.emplace(budget_lane{resilience::retry_budget(policy.budget), policy.budget.mode == policy_mode::shadow, 0});
+  }
+  for (const breaker_lane& c : candidates_.breakers) {
+    // Candidates are asked where the enforced breaker is, so that their decisions can be compared.
+    SQUALL_ASSERT(!breaker_ || c.breaker.config().check == policy.breaker.check,
+                  "a candidate breaker must be checked like the enforced one");
   }
   workers_.resize(static_cast<std::size_t>(pool.workers));
   idle_.reserve(workers_.size());
@@ -79,49 +84,66 @@ void worker_pool::start(std::uint32_t w, original req) {
   history::event e = make_event(event_type::start, w);
   rt_.emit(e);
   // Seed 004: the budget registers the original before the breaker is consulted.
-  if (budget_) budget_->on_original(rt_.now());
-  if (breaker_ && policy_.breaker.check == resilience::breaker_check::per_request && !breaker_allows(w)) {
+  if (budget_) budget_->budget.on_original(rt_.now());
+  for (budget_lane& lane : candidates_.budgets) lane.budget.on_original(rt_.now());
+  if (!breakers_allow(w, resilience::breaker_check::per_request)) {
     finish(w, event_type::fail, fail_reason::breaker_open);
     return;
   }
   send_attempt(w);
 }
 
-bool worker_pool::breaker_allows(std::uint32_t w) {
-  const auto before = breaker_->state();
-  const bool allowed = breaker_->allow(rt_.now());
-  if (breaker_->state() != before) emit_breaker_transition(before);
+// The enforced breaker first, then each candidate's, all before the call goes on or fails: a consult's events
+// stand together in the history, ahead of its attempt or fail event (docs/report-format.md).
+bool worker_pool::breakers_allow(std::uint32_t w, resilience::breaker_check point) {
+  bool allowed = true;
+  if (breaker_ && policy_.breaker.check == point) allowed = breaker_allows(*breaker_, w);
+  for (breaker_lane& lane : candidates_.breakers) {
+    if (lane.breaker.config().check == point) breaker_allows(lane, w);
+  }
+  return allowed;
+}
+
+bool worker_pool::breaker_allows(breaker_lane& lane, std::uint32_t w) {
+  const auto before = lane.breaker.state();
+  const bool allowed = lane.breaker.allow(rt_.now());
+  if (lane.breaker.state() != before) emit_breaker_transition(lane, before);
   if (allowed) return true;
   history::event e = make_event(event_type::breaker_reject, w);
-  e.shadow = breaker_shadow_;
+  e.shadow = lane.shadow;
+  e.candidate = lane.candidate;
   rt_.emit(e);
-  return breaker_shadow_;  // a shadow breaker only records what it would have done
+  return lane.shadow;  // a shadow breaker only records what it would have done
 }
 
-void worker_pool::breaker_record(bool failure, duration latency) {
-  const auto before = breaker_->state();
-  breaker_->record(rt_.now(), failure, latency);
-  if (breaker_->state() != before) emit_breaker_transition(before);
+void worker_pool::breaker_record(breaker_lane& lane, bool failure, duration latency) {
+  const auto before = lane.breaker.state();
+  lane.breaker.record(rt_.now(), failure, latency);
+  if (lane.breaker.state() != before) emit_breaker_transition(lane, before);
 }
 
-void worker_pool::emit_breaker_transition(resilience::breaker_state from) {
+void worker_pool::emit_breaker_transition(const breaker_lane& lane, resilience::breaker_state from) {
   history::event e;
   e.type = event_type::breaker;
   e.dep = static_cast<std::uint16_t>(pool_.dependency);
   e.from = from;
-  e.to = breaker_->state();
-  e.shadow = breaker_shadow_;
+  e.to = lane.breaker.state();
+  e.shadow = lane.shadow;
+  e.candidate = lane.candidate;
   rt_.emit(e);
 }
 
 void worker_pool::send_attempt(std::uint32_t w) {
   slot& s = workers_[w];
-  if (breaker_ && policy_.breaker.check == resilience::breaker_check::per_attempt && !breaker_allows(w)) {
+  if (!breakers_allow(w, resilience::breaker_check::per_attempt)) {
     finish(w, event_type::fail, fail_reason::breaker_open);
     return;
   }
   ++s.attempt;
-  if (budget_) budget_->on_attempt_start(rt_.now(), s.budget_retry);
+  if (budget_) budget_->budget.on_attempt_start(rt_.now(), (s.budget_retry & budget_->bit()) != 0);
+  for (budget_lane& lane : candidates_.budgets) {
+    lane.budget.on_attempt_start(rt_.now(), (s.budget_retry & lane.bit()) != 0);
+  }
   history::event e = make_event(event_type::attempt, w);
   rt_.emit(e);
   rt_.send_http(pool_.dependency, policy_.timeout, http_handler{&worker_pool::on_result_thunk, this, w});
@@ -140,8 +162,15 @@ void worker_pool::on_result(std::uint32_t w, const attempt_result& result) {
   rt_.emit(e);
 
   const bool ok = result.success();
-  if (budget_) budget_->on_attempt_end(rt_.now(), s.budget_retry, s.granted_after_timeout, ok);
-  if (breaker_) breaker_record(resilience::is_dependency_failure(result), result.latency);
+  const auto end_attempt = [&](budget_lane& lane) {
+    lane.budget.on_attempt_end(rt_.now(), (s.budget_retry & lane.bit()) != 0,
+                               (s.granted_after_timeout & lane.bit()) != 0, ok);
+  };
+  if (budget_) end_attempt(*budget_);
+  for (budget_lane& lane : candidates_.budgets) end_attempt(lane);
+  const bool failure = resilience::is_dependency_failure(result);
+  if (breaker_) breaker_record(*breaker_, failure, result.latency);
+  for (breaker_lane& lane : candidates_.breakers) breaker_record(lane, failure, result.latency);
   s.indeterminate |= indeterminate(result);
 
   switch (resilience::classify(policy_.retry.retry_on, result)) {
@@ -158,26 +187,38 @@ void worker_pool::on_result(std::uint32_t w, const attempt_result& result) {
     finish(w, event_type::fail, fail_reason::exhausted);
     return;
   }
-  s.budget_retry = false;
-  s.granted_after_timeout = false;
-  if (budget_) {
-    const bool after_timeout = result.kind == attempt_kind::timeout;
-    if (budget_->try_retry(rt_.now(), after_timeout)) {
-      s.budget_retry = true;
-      s.granted_after_timeout = after_timeout;
-    } else {
-      history::event d = make_event(event_type::budget_deny, w);
-      d.shadow = budget_shadow_;
-      rt_.emit(d);
-      if (!budget_shadow_) {
-        finish(w, event_type::fail, fail_reason::budget);
-        return;
-      }
-      // A shadow budget lets the retry through without a grant: it is invisible to the budget (no refund, no
-      // active-retry slot), as it would not exist if the budget were enforced.
-    }
+  if (!budgets_allow_retry(w, result.kind == attempt_kind::timeout)) {
+    finish(w, event_type::fail, fail_reason::budget);
+    return;
   }
   schedule_retry(w, result);
+}
+
+// As for breakers: the enforced budget decides first, then each candidate's, before the retry or fail event.
+bool worker_pool::budgets_allow_retry(std::uint32_t w, bool after_timeout) {
+  slot& s = workers_[w];
+  s.budget_retry = 0;
+  s.granted_after_timeout = 0;
+  bool allowed = true;
+  if (budget_) allowed = budget_allows_retry(*budget_, w, after_timeout);
+  for (budget_lane& lane : candidates_.budgets) budget_allows_retry(lane, w, after_timeout);
+  return allowed;
+}
+
+bool worker_pool::budget_allows_retry(budget_lane& lane, std::uint32_t w, bool after_timeout) {
+  slot& s = workers_[w];
+  if (lane.budget.try_retry(rt_.now(), after_timeout)) {
+    s.budget_retry |= lane.bit();
+    if (after_timeout) s.granted_after_timeout |= lane.bit();
+    return true;
+  }
+  history::event d = make_event(event_type::budget_deny, w);
+  d.shadow = lane.shadow;
+  d.candidate = lane.candidate;
+  rt_.emit(d);
+  // A shadow budget lets the retry through without a grant: it is invisible to the budget (no refund, no
+  // active-retry slot), as it would not exist if the budget were enforced.
+  return lane.shadow;
 }
 
 void worker_pool::schedule_retry(std::uint32_t w, const attempt_result& result) {

@@ -38,6 +38,10 @@ std::string scan_path(std::string_view s, std::size_t& pos) {
         return "`->` must join two words in a path segment (e.g. `breaker.by_kind.closed->open`)";
       }
       pos += 2;
+    } else if (c == '-') {
+      // Candidate names may hold '-': `candidates.fast-open.breaker.flaps`.
+      segment_has_word = true;
+      ++pos;
     } else {
       break;
     }
@@ -136,7 +140,45 @@ std::vector<std::string> make_known_metrics() {
   return m;
 }
 
+// The numeric fields of one candidate in report.json's `candidates` section, below `candidates.<name>.`.
+std::vector<std::string> candidate_fields(const history::candidate_info& c) {
+  std::vector<std::string> m;
+  if (c.breaker) {
+    m.push_back("breaker.would_reject");
+    m.push_back("breaker.transitions");
+    for (const char* k : {"closed->open", "open->half_open", "half_open->closed", "half_open->open"}) {
+      m.push_back(std::string("breaker.by_kind.") + k);
+    }
+    for (const char* f : {"flaps", "flaps_per_hour", "time_open_s"}) m.push_back(std::string("breaker.") + f);
+  }
+  if (c.budget) m.push_back("budget.would_deny");
+  if (c.breaker) {
+    m.push_back("agreement.breaker");
+    m.push_back("agreement.breaker_decisions");
+  }
+  if (c.budget) {
+    m.push_back("agreement.budget");
+    m.push_back("agreement.budget_decisions");
+  }
+  return m;
+}
+
 }  // namespace
+
+std::vector<std::string> candidate_metrics(const std::vector<history::candidate_info>& candidates) {
+  std::vector<std::string> m;
+  for (const history::candidate_info& c : candidates) {
+    for (const std::string& f : candidate_fields(c)) m.push_back("candidates." + c.name + "." + f);
+  }
+  return m;
+}
+
+bool is_known_metric(const std::string& path, const std::vector<history::candidate_info>& candidates) {
+  if (is_known_metric(path)) return true;
+  if (path.rfind("candidates.", 0) != 0) return false;
+  const auto m = candidate_metrics(candidates);
+  return std::find(m.begin(), m.end(), path) != m.end();
+}
 
 const std::vector<std::string>& known_metrics() {
   static const std::vector<std::string> metrics = make_known_metrics();

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "history/event.hpp"
+
 namespace squall::reports {
 
 enum class gate_op { lt, le, gt, ge, eq, ne };
@@ -30,6 +32,12 @@ bool is_known_metric(const std::string& path);
 
 // Every path is_known_metric accepts, in report order (also what aggregate_seeds summarises).
 const std::vector<std::string>& known_metrics();
+
+// The metrics of the scenario's shadow candidates: `candidates.<name>.breaker.flaps_per_hour` and the like, only
+// those of the mechanisms each candidate has (a candidate without a budget has no `budget.would_deny`).
+std::vector<std::string> candidate_metrics(const std::vector<history::candidate_info>& candidates);
+// is_known_metric, or one of candidate_metrics(candidates).
+bool is_known_metric(const std::string& path, const std::vector<history::candidate_info>& candidates);
 
 // "<", "<=", ... as written in an expression.
 const char* to_string(gate_op op);

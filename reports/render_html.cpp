@@ -6,6 +6,7 @@
 
 #include "reports/gates.hpp"
 #include "reports/render.hpp"
+#include "reports/render_candidates.hpp"
 #include "reports/render_duplicates.hpp"
 #include "reports/render_text.hpp"
 #include "reports/svg_chart.hpp"
@@ -287,6 +288,7 @@ std::string render_html(const json& report) {
     out += "<section>\n<h2>Over time</h2>\n" + charts(report) + "</section>\n";
   }
   out += detail::duplicates_html(report);
+  out += detail::candidates_html(report);
   out += "</body>\n</html>\n";
   return out;
 }

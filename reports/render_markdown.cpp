@@ -3,6 +3,7 @@
 
 #include "reports/gates.hpp"
 #include "reports/render.hpp"
+#include "reports/render_candidates.hpp"
 #include "reports/render_duplicates.hpp"
 #include "reports/render_text.hpp"
 
@@ -65,6 +66,7 @@ std::string render_markdown(const nlohmann::json& report) {
     }
   }
   out += detail::duplicates_markdown(report);
+  out += detail::candidates_markdown(report);
   const std::string repro = report.value("repro", std::string());
   if (!repro.empty()) out += "\nRepro: " + md_code(repro) + "\n";
   return out;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "reports/breaker_checker.hpp"
+#include "reports/candidates_checker.hpp"
 #include "reports/duplicates_checker.hpp"
 #include "reports/gates.hpp"
 #include "reports/json_number.hpp"
@@ -41,22 +42,40 @@ struct report_builder::checkers {
       : windows{window_checker(h), {}},
         breaker{breaker_checker(h, false), {}},
         shadow{breaker_checker(h, true), {}},
-        duplicates{duplicates_checker(h), {}} {}
+        duplicates{duplicates_checker(h), {}},
+        candidates{candidates_checker(h), {}} {}
 
   request_checker requests;  // integer counters only: cannot throw
   guarded<window_checker> windows;
   guarded<breaker_checker> breaker;
   guarded<breaker_checker> shadow;
   guarded<duplicates_checker> duplicates;  // queue, lock and ledger events only
+  guarded<candidates_checker> candidates;  // every event, when the header lists shadow candidates
   bool finished = false;
 };
 
 report_builder::report_builder(history::header header)
-    : header_(std::move(header)), checkers_(std::make_unique<checkers>(header_)) {}
+    : header_(std::move(header)),
+      checkers_(std::make_unique<checkers>(header_)),
+      has_candidates_(!header_.candidates.empty()) {}
 
 report_builder::~report_builder() = default;
 
+bool report_builder::route_candidates(const history::event& e) {
+  checkers& c = *checkers_;
+  if (!has_candidates_) {
+    if (c.candidates.error.empty()) {
+      c.candidates.error = "an event names candidate #" + std::to_string(e.candidate) + " but the header lists none";
+    }
+    return false;
+  }
+  c.candidates.feed(e);
+  // A candidate's decisions are its own: the enforced policy's sections never see them.
+  return e.candidate == 0;
+}
+
 void report_builder::on_event(const history::event& e) {
+  if ((has_candidates_ || e.candidate != 0) && !route_candidates(e)) return;
   checkers& c = *checkers_;
   c.requests.on_event(e);
   c.windows.feed(e);
@@ -118,6 +137,7 @@ nlohmann::json report_builder::finish() {
   close(c.breaker);
   close(c.shadow);
   close(c.duplicates);
+  close(c.candidates);
 
   json report;
   json errors = json::array();
@@ -156,6 +176,11 @@ nlohmann::json report_builder::finish() {
   // Only histories with queue, lock or ledger events get the section: HTTP-only reports keep their bytes.
   if (!c.duplicates.error.empty() || c.duplicates.checker.present()) {
     section(report, errors, "duplicates", c.duplicates.error, [&] { return c.duplicates.checker.to_json(); });
+  }
+  // Only scenarios with shadow candidates get the section (and a history naming a candidate without a header
+  // entry gets it as unknown).
+  if (!c.candidates.error.empty() || c.candidates.checker.present()) {
+    section(report, errors, "candidates", c.candidates.error, [&] { return c.candidates.checker.to_json(); });
   }
   report["checker_errors"] = std::move(errors);
 

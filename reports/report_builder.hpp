@@ -20,8 +20,11 @@ class report_builder final : public history::event_sink {
 
  private:
   struct checkers;
+  // Feeds the candidates checker; false when the event is a candidate's, which no other checker sees.
+  bool route_candidates(const history::event& e);
   history::header header_;
   std::unique_ptr<checkers> checkers_;
+  bool has_candidates_ = false;  // the header lists shadow candidates (kept here: on_event tests it per event)
 };
 
 }  // namespace squall::reports

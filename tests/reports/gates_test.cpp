@@ -70,7 +70,7 @@ TEST_CASE("parse_gate rejects malformed expressions with a message") {
       {"a. < 1", "path ends with"},
       {"a.->b < 1", "`->` must join two words"},
       {"a.b-> < 1", "`->` must join two words"},
-      {"a-b < 1", "operator must be one of"},
+      {"a+b < 1", "operator must be one of"},  // `-` belongs to names (candidates.fast-open...)
   };
   for (const row& r : rows) {
     INFO(r.expr);

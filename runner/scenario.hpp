@@ -13,6 +13,7 @@
 #include "sim/arrivals.hpp"
 #include "stack/resilience/retry.hpp"
 #include "stack/worker/job_config.hpp"
+#include "stack/worker/shadow_candidates.hpp"
 
 namespace squall::runner {
 
@@ -72,6 +73,16 @@ struct node_fault {
 
 const char* to_string(node_fault_kind k);
 
+// A shadow candidate ("candidates"): a breaker and/or a retry budget that watch the workload's calls beside the
+// enforced policy without enforcing anything. Its breaker is checked where the enforced one is.
+struct candidate_config {
+  std::string name;
+  stack::worker::candidate_policy policy;
+};
+
+// What the history header and the gates need to know of the candidates.
+std::vector<history::candidate_info> candidate_infos(const std::vector<candidate_config>& candidates);
+
 struct scenario {
   std::string name;
   std::string description;
@@ -83,6 +94,7 @@ struct scenario {
   jobs_config jobs;
   std::vector<node_fault> node_faults;                // against job nodes and the store, in file order
   stack::resilience::policy_config policy;
+  std::vector<candidate_config> candidates;           // at most 16, in file order
   std::vector<std::string> gates;
   std::string expect = "pass";                        // "fail": demonstrates a failure; its gates should fail
   double flap_window_s = 60.0;                        // reports.flap_window_s

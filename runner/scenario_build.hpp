@@ -37,8 +37,13 @@ void build_faults(const nlohmann::json& value, const std::string& path, error_si
                   std::vector<node_fault>& node_out);
 void build_policy(const nlohmann::json& value, const std::string& path, error_sink& errors,
                   stack::resilience::policy_config& out);
+// Shadow candidates, checked against the enforced policy (which must be built first).
+void build_candidates(const nlohmann::json& value, const std::string& path, error_sink& errors,
+                      const scenario_facts& facts, const stack::resilience::policy_config& policy,
+                      std::vector<candidate_config>& out);
+// Gates may name the candidates' metrics (candidates.<name>.breaker.flaps and the like).
 void build_gates(const nlohmann::json& value, const std::string& path, error_sink& errors,
-                 std::vector<std::string>& out);
+                 const std::vector<candidate_config>& candidates, std::vector<std::string>& out);
 
 // Object kinds used in several sections ("arrivals", "latency", "backoff").
 void build_arrivals(const nlohmann::json& value, const std::string& path, error_sink& errors,
@@ -47,6 +52,11 @@ void build_latency(const nlohmann::json& value, const std::string& path, error_s
                    fakes::latency_config& out);
 void build_backoff(const nlohmann::json& value, const std::string& path, error_sink& errors,
                    stack::resilience::backoff_config& out);
+// The policy's breaker and retry budget, also a candidate's.
+void build_breaker(const nlohmann::json& value, const std::string& path, error_sink& errors,
+                   stack::resilience::breaker_config& out);
+void build_budget(const nlohmann::json& value, const std::string& path, error_sink& errors,
+                  stack::resilience::budget_config& out);
 
 // Resolves the "target" key of `r` to a dependency: required with several dependencies, else the only one.
 void resolve_target(object_reader& r, const scenario_facts& facts, std::string& name, std::size_t& index);

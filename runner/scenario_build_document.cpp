@@ -19,7 +19,7 @@ std::string first_segments_of_metrics() {
 }
 
 void build_gate(const nlohmann::json& item, const std::string& path, error_sink& errors,
-                std::vector<std::string>& out) {
+                const std::vector<history::candidate_info>& candidates, std::vector<std::string>& out) {
   if (!item.is_string()) {
     errors.add(path, "expected a string, got " + describe_value(item), "write e.g. \"latency_ms.p99 < 800\"");
     return;
@@ -30,12 +30,19 @@ void build_gate(const nlohmann::json& item, const std::string& path, error_sink&
     errors.add(path, "invalid gate " + quote(expr) + ": " + parsed.error);
     return;
   }
-  if (!reports::is_known_metric(parsed.value->path)) {
-    const auto& metrics = reports::known_metrics();
-    const std::vector<std::string_view> candidates(metrics.begin(), metrics.end());
+  if (!reports::is_known_metric(parsed.value->path, candidates)) {
+    std::vector<std::string> metrics = reports::known_metrics();
+    for (std::string& m : reports::candidate_metrics(candidates)) metrics.push_back(std::move(m));
+    const std::vector<std::string_view> choices(metrics.begin(), metrics.end());
     std::string hint;
-    if (const auto match = closest(parsed.value->path, candidates)) {
+    if (const auto match = closest(parsed.value->path, choices)) {
       hint = "did you mean " + quote(*match) + "?";
+    } else if (parsed.value->path.rfind("candidates.", 0) == 0) {
+      std::vector<std::string_view> names;
+      for (const history::candidate_info& c : candidates) names.push_back(c.name);
+      hint = names.empty() ? "the scenario has no \"candidates\""
+                           : "write candidates.<name>.<metric> (see docs/report-format.md) with a name among " +
+                                 list_words(names);
     } else {
       hint = "metrics are under " + first_segments_of_metrics() + "; see docs/scenario-format.md";
     }
@@ -68,8 +75,9 @@ void check_sections(object_reader& r, scenario_facts& facts) {
 }  // namespace
 
 void build_gates(const nlohmann::json& value, const std::string& path, error_sink& errors,
-                 std::vector<std::string>& out) {
-  for (std::size_t i = 0; i < value.size(); ++i) build_gate(value[i], path_index(path, i), errors, out);
+                 const std::vector<candidate_config>& candidates, std::vector<std::string>& out) {
+  const std::vector<history::candidate_info> infos = candidate_infos(candidates);
+  for (std::size_t i = 0; i < value.size(); ++i) build_gate(value[i], path_index(path, i), errors, infos, out);
 }
 
 scenario build_scenario(const nlohmann::json& document, error_sink& errors) {
@@ -99,7 +107,10 @@ scenario build_scenario(const nlohmann::json& document, error_sink& errors) {
       build_faults(*faults, r.path_of("faults"), errors, facts, s.faults, s.node_faults);
     }
     if (const auto* policy = r.child("policy")) build_policy(*policy, r.path_of("policy"), errors, s.policy);
-    if (const auto* gates = r.child("gates")) build_gates(*gates, r.path_of("gates"), errors, s.gates);
+    if (const auto* candidates = r.child("candidates")) {
+      build_candidates(*candidates, r.path_of("candidates"), errors, facts, s.policy, s.candidates);
+    }
+    if (const auto* gates = r.child("gates")) build_gates(*gates, r.path_of("gates"), errors, s.candidates, s.gates);
     assign(s.expect, r.text("expect"));
     if (const auto* section = r.child("reports")) {
       read_object(errors, *section, r.path_of("reports"), "reports",

@@ -78,6 +78,25 @@ void build_retry(const nlohmann::json& value, const std::string& path, error_sin
   });
 }
 
+void read_failure_rate(object_reader& r, res::breaker_config& out) {
+  assign(out.window, r.choice("window", names::breaker_windows));
+  const auto window_size = r.integer("window_size");
+  const auto minimum_calls = r.integer("minimum_calls");
+  assign(out.window_size, window_size);
+  out.minimum_calls = out.window_size;  // resilience4j's default: a full window
+  assign(out.minimum_calls, minimum_calls);
+  if (out.window == res::breaker_window::count && window_size && minimum_calls && *minimum_calls > *window_size) {
+    r.error("minimum_calls", "must be <= window_size for a count window (" + std::to_string(*minimum_calls) +
+                                 " > " + std::to_string(*window_size) + ")",
+            "a count window never holds more than window_size calls, so the breaker could never open");
+  }
+  assign(out.failure_rate_threshold, r.number("failure_rate_threshold"));
+  assign(out.slow_call, r.time("slow_call_ms"));
+  assign(out.slow_call_rate_threshold, r.number("slow_call_rate_threshold"));
+}
+
+}  // namespace
+
 void build_budget(const nlohmann::json& value, const std::string& path, error_sink& errors, res::budget_config& out) {
   read_object(errors, value, path, "retry_budget", [&](object_reader& r) {
     assign(out.mode, r.choice("mode", names::policy_modes));
@@ -105,23 +124,6 @@ void build_budget(const nlohmann::json& value, const std::string& path, error_si
   });
 }
 
-void read_failure_rate(object_reader& r, res::breaker_config& out) {
-  assign(out.window, r.choice("window", names::breaker_windows));
-  const auto window_size = r.integer("window_size");
-  const auto minimum_calls = r.integer("minimum_calls");
-  assign(out.window_size, window_size);
-  out.minimum_calls = out.window_size;  // resilience4j's default: a full window
-  assign(out.minimum_calls, minimum_calls);
-  if (out.window == res::breaker_window::count && window_size && minimum_calls && *minimum_calls > *window_size) {
-    r.error("minimum_calls", "must be <= window_size for a count window (" + std::to_string(*minimum_calls) +
-                                 " > " + std::to_string(*window_size) + ")",
-            "a count window never holds more than window_size calls, so the breaker could never open");
-  }
-  assign(out.failure_rate_threshold, r.number("failure_rate_threshold"));
-  assign(out.slow_call, r.time("slow_call_ms"));
-  assign(out.slow_call_rate_threshold, r.number("slow_call_rate_threshold"));
-}
-
 void build_breaker(const nlohmann::json& value, const std::string& path, error_sink& errors,
                    res::breaker_config& out) {
   read_object(errors, value, path, "breaker", [&](object_reader& r) {
@@ -139,8 +141,6 @@ void build_breaker(const nlohmann::json& value, const std::string& path, error_s
     }
   });
 }
-
-}  // namespace
 
 void build_policy(const nlohmann::json& value, const std::string& path, error_sink& errors,
                   res::policy_config& out) {

@@ -191,6 +191,7 @@ std::vector<object_spec> make_specs() {
       object("jobs", "jobs"),
       array("faults", "fault").def(nlohmann::json::array()),
       object("policy", "policy"),
+      array("candidates", "candidate"),  // shadow candidates beside the policy; at most 16 (the builder checks)
       array("gates").def(nlohmann::json::array()),
       text("expect").one_of(names::all(names::expect_values)).def("pass"),
       object("reports", "reports").def(nlohmann::json::object()),
@@ -309,6 +310,16 @@ std::vector<object_spec> make_specs() {
             number("slow_call_ms").ge(0).le(max_latency_ms).def(0),
             number("slow_call_rate_threshold").gt(0).le(max_percent).def(100)}},
       }));
+  // A shadow candidate: the same breaker and budget objects as the policy's, never enforced (the builder
+  // refuses mode "enforce" and a check other than the enforced breaker's).
+  s.push_back(plain("candidate", {
+      text("name").must().named_by(candidate_name_rule),
+      object("policy", "candidate_policy").must(),
+  }));
+  s.push_back(plain("candidate_policy", {
+      object("breaker", "breaker"),
+      object("retry_budget", "retry_budget"),
+  }));
   s.push_back(plain("reports", {number("flap_window_s").gt(0).le(86400).def(60)}));
 
   // Job nodes, the queue or cron feeding them, the lock and idempotency around each job, the store.

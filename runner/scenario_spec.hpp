@@ -31,6 +31,7 @@ struct name_rule {
 
 inline constexpr name_rule scenario_name_rule{"._-", 64};
 inline constexpr name_rule dependency_name_rule{"_-", 32};
+inline constexpr name_rule candidate_name_rule{"_-", 32};  // shadow candidates: also gate path segments
 inline constexpr name_rule lock_key_rule{":._-", 64};  // jobs.lock.key: a Redis key prefix
 
 bool matches(const name_rule& rule, std::string_view name);

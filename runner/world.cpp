@@ -76,6 +76,7 @@ history::header make_header(const scenario& s, std::uint64_t seed, const std::st
     h.faults.push_back({fakes::to_string(f.kind), f.target, f.from.count(), f.to.count()});
   for (const auto& f : s.node_faults) h.faults.push_back({to_string(f.kind), f.target, f.from.count(), f.to.count()});
   h.gates = s.gates;
+  h.candidates = candidate_infos(s.candidates);
   h.flap_window_s = s.flap_window_s;
   h.expect = s.expect;
   h.repro = repro;
@@ -99,7 +100,9 @@ run_result simulate(const scenario& s, const run_options& options) {
   std::optional<arrival_driver> driver;
   if (s.workload.enabled) {
     stack::worker::pool_config pool_config{s.workload.workers, s.workload.queue_max, s.workload.target_index};
-    pool.emplace(runtime, pool_config, s.policy);
+    std::vector<stack::worker::candidate_policy> candidates;
+    for (const candidate_config& c : s.candidates) candidates.push_back(c.policy);
+    pool.emplace(runtime, pool_config, s.policy, candidates);
     arrivals.emplace(s.workload.arrivals, root.fork("arrivals"));
   }
   fault_marker marker{runtime, s.faults};

@@ -29,6 +29,7 @@ namespace {
 using json = nlohmann::json;
 
 constexpr std::uint64_t seed_max = std::uint64_t{1} << 53;  // seeds stay exact in JSON
+constexpr std::uint64_t tune_runs_max = 1000000;  // a few hundred bytes each stay in memory until scoring
 
 // Prints "squall tune: ..." on stderr and returns false, for the input checks.
 template <typename... Args>
@@ -159,6 +160,10 @@ bool prepare(const tune_command& cmd, tune_plan& plan) {
   plan.grid.emplace(std::move(params));
   std::vector<std::uint64_t> indexes;
   if (!choose_indexes(cmd, *plan.grid, plan.first_seed, indexes)) return false;
+  if (const auto runs = indexes.size() * static_cast<std::uint64_t>(cmd.seeds); runs > tune_runs_max) {
+    return reject("{} candidates x {} seeds is {} runs, more than {}; use fewer candidates or seeds", indexes.size(),
+                  cmd.seeds, runs, tune_runs_max);
+  }
   if (!build_candidates(cmd, plan, indexes)) return false;
   plan.folder = cmd.out_dir + "/" + plan.base.name;
   try {

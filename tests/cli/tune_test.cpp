@@ -121,6 +121,11 @@ TEST_CASE("tune: a grid over 10000 candidates is refused with a hint") {
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.out, Catch::Contains("20000 candidates"));
   CHECK_THAT(r.out, Catch::Contains("--search random --budget N"));
+  const cli_result many = box.run(
+      "tune s.json --vary policy.breaker.failure_threshold=1..100/100 --vary policy.breaker.open_ms=1000..100000/100 "
+      "--search random --budget 10000 --seeds 1000");
+  CHECK(many.exit_code == 2);
+  CHECK_THAT(many.out, Catch::Contains("10000000 runs, more than 1000000"));
 }
 
 TEST_CASE("tune: random search draws the same distinct candidates every time") {

@@ -28,22 +28,8 @@ namespace {
 const fs::path source_dir = SQUALL_SOURCE_DIR;
 const fs::path artifacts_dir = SQUALL_ARTIFACTS_DIR;
 
-struct shell_result {
-  int exit_code = -1;
-  std::string out;  // stdout only; stderr goes where the command redirects it
-};
-
-shell_result shell(const std::string& cmd) {
-  shell_result r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using shell_result = cli_result;  // stdout only; stderr goes where the command redirects it
+shell_result shell(const std::string& cmd) { return run_shell(cmd); }
 
 std::string quoted(const std::string& s) {
   std::string out = "'";

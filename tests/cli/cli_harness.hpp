@@ -31,6 +31,19 @@ inline void write_file(const fs::path& p, const std::string& content) {
   out << content;
 }
 
+// Runs `cmd` with /bin/sh; its stdout (and whatever the command redirects there) and exit code.
+inline cli_result run_shell(const std::string& cmd) {
+  cli_result r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
 struct cli_sandbox {
   fs::path dir;
   cli_sandbox() {
@@ -48,15 +61,7 @@ struct cli_sandbox {
   cli_result run(const std::string& args) const {
     const char* bin = std::getenv("SQUALL_BIN");
     std::string cmd = "cd '" + dir.string() + "' && '" + std::string(bin ? bin : "squall") + "' " + args + " 2>&1";
-    cli_result r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (!pipe) return r;
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-    const int status = pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return run_shell(cmd);
   }
 };
 

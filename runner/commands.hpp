@@ -45,7 +45,8 @@ struct sweep_command {
 };
 
 struct merge_command {
-  std::vector<std::string> dirs;       // --out folders of `sweep --shard` runs
+  std::vector<std::string> dirs;       // --out folders of `sweep --shard` / `tune --shard` runs
+  int jobs = 0;                        // --jobs: a merged tune runs its hold-out seeds, 0 = all cores
   std::string out_dir = "out";
   std::string markdown_file;
   bool quiet = false;
@@ -61,6 +62,9 @@ struct tune_command {
   std::optional<std::uint64_t> budget; // --budget N: candidates drawn by --search random
   std::string objective;               // --objective "max goodput.ratio": ordering and tie-break
   int holdout = 20;                    // --holdout K: fresh seeds for the recommendation, 0 = none
+  double goodput_floor = 0.9;          // --goodput-floor: recommend only candidates with at least this share of
+                                       // the best passing candidate's mean goodput, 0 = off
+  std::string shard;                   // --shard i/N: only tuning runs k (candidate x seed) with k % N == i - 1
   int jobs = 0;                        // --jobs: parallel runs, 0 = all cores
   std::string out_dir = "out";
   std::string markdown_file;

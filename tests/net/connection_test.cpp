@@ -13,13 +13,6 @@
 namespace squall::net::test {
 namespace {
 
-redis_connection_config config_for(const managed_redis& r) {
-  redis_connection_config c;
-  c.host = r.host();
-  c.port = r.port();
-  return c;
-}
-
 // Sends one command and runs the loop until its callback ran.
 redis_result call(boost::asio::io_context& io, redis_connection& conn, std::initializer_list<std::string_view> args,
                   stack::duration timeout = std::chrono::seconds(2)) {

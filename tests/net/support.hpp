@@ -7,6 +7,9 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "net/managed_redis.hpp"
+#include "net/redis_connection.hpp"
+
 namespace squall::net::test {
 
 using namespace std::chrono_literals;
@@ -29,6 +32,14 @@ inline void run_for(boost::asio::io_context& io, std::chrono::milliseconds d) {
     io.restart();
     if (io.run_for(5ms) == 0) std::this_thread::sleep_for(1ms);
   }
+}
+
+// A connection config pointing at a managed server.
+inline redis_connection_config config_for(const managed_redis& r) {
+  redis_connection_config c;
+  c.host = r.host();
+  c.port = r.port();
+  return c;
 }
 
 }  // namespace squall::net::test

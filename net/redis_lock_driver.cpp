@@ -1,7 +1,6 @@
 #include "net/redis_lock_driver.hpp"
 
 #include <utility>
-#include <vector>
 
 namespace squall::net {
 
@@ -37,32 +36,29 @@ void redis_lock_driver::on_reply(void* self, std::uint64_t generation, const sta
 }
 
 // Carries out the lock's outputs: commands, then the timer, then events (an event callback may start the next
-// input, which pumps again).
+// input, which pumps again; the lock's event queue keeps them in order). The timer is only moved earlier: a wake-up
+// before the lock's due time is harmless (handle_timer ignores it and the pump re-arms), and it saves a cancel and
+// a new wait per command in the common case where each acquisition pushes the due time later.
 void redis_lock_driver::pump() {
   while (auto command = lock_.poll_command())
     kv_.send(*command, lock_.config().command_timeout, stack::worker::kv_handler{&on_reply, this, generation_});
 
   if (auto due = lock_.poll_timer()) {
     const auto at = origin_ + due->time_since_epoch();
-    if (at != armed_at_) {
+    if (at < armed_at_) {
       armed_at_ = at;
       timer_.expires_at(at);
       timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec) return;  // re-armed or destroyed
+        if (ec) return;  // re-armed earlier, or destroyed
         armed_at_ = steady::time_point::max();
         lock_.handle_timer(now());
         pump();
       });
     }
-  } else if (armed_at_ != steady::time_point::max()) {
-    armed_at_ = steady::time_point::max();
-    timer_.cancel();
   }
 
-  std::vector<stack::lock::lock_event> events;
-  while (auto e = lock_.poll_event()) events.push_back(std::move(*e));
-  for (const auto& e : events)
-    if (on_event_) on_event_(e);
+  while (auto e = lock_.poll_event())
+    if (on_event_) on_event_(*e);
 }
 
 }  // namespace squall::net

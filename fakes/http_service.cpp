@@ -53,6 +53,20 @@ std::size_t http_service::queued(stack::instant now) {
   return queued_starts_.size();
 }
 
+void http_service::add_fault(fault_config fault) {
+  faults_.push_back(std::move(fault));
+  limit_second_.push_back(-1);
+  limit_count_.push_back(0.0);
+}
+
+void http_service::remove_fault(std::size_t index) {
+  SQUALL_ASSERT(index < faults_.size(), "removing an unknown fault");
+  const auto at = static_cast<std::ptrdiff_t>(index);
+  faults_.erase(faults_.begin() + at);
+  limit_second_.erase(limit_second_.begin() + at);
+  limit_count_.erase(limit_count_.begin() + at);
+}
+
 sim::http_reply http_service::serve(stack::instant now) {
   const std::int64_t t = stack::ns_since_start(now);
   double multiplier = 1.0, add_ms = 0.0, reset_rate = 0.0;

@@ -21,6 +21,12 @@ class http_service {
   sim::http_reply serve(stack::instant now);
   std::size_t queued(stack::instant now);  // requests waiting for a slot at `now`
 
+  // Faults changed at runtime (the real server's admin API; the simulator never calls these). An added fault is
+  // checked after the existing ones, so the draws of earlier faults keep their order.
+  void add_fault(fault_config fault);
+  void remove_fault(std::size_t index);  // index into faults()
+  const std::vector<fault_config>& faults() const { return faults_; }
+
  private:
   sim::http_reply fast(stack::instant now, int status, double latency_ms, double retry_after_s) const;
   bool over_rate_limit(const fault_config& f, stack::instant now);

@@ -1,0 +1,81 @@
+#include "fakes/real/metrics.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+#include <fmt/format.h>
+
+namespace squall::fakes::real {
+
+void server_metrics::answered(int status, stack::duration latency) {
+  if (status >= status_min && status <= status_max) {
+    by_status_[static_cast<std::size_t>(status - status_min)].fetch_add(1, std::memory_order_relaxed);
+  }
+  count(requests_, latency);
+}
+
+void server_metrics::count(std::atomic<std::uint64_t>& counter, stack::duration latency) {
+  counter.fetch_add(1, std::memory_order_relaxed);
+  const double s = stack::to_s(latency);
+  const auto bucket = std::lower_bound(bucket_bounds_s.begin(), bucket_bounds_s.end(), s) - bucket_bounds_s.begin();
+  buckets_[static_cast<std::size_t>(bucket)].fetch_add(1, std::memory_order_relaxed);
+  latency_sum_ns_.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(latency.count(), 0)),
+                            std::memory_order_relaxed);
+}
+
+void server_metrics::connections(int delta) {
+  open_connections_.fetch_add(delta, std::memory_order_relaxed);
+  if (delta > 0) connections_total_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::uint64_t server_metrics::by_status(int status) const {
+  if (status < status_min || status > status_max) return 0;
+  return by_status_[static_cast<std::size_t>(status - status_min)].load(std::memory_order_relaxed);
+}
+
+std::string server_metrics::render(std::size_t queue_depth, std::size_t active_faults) const {
+  const auto load = [](const auto& a) { return a.load(std::memory_order_relaxed); };
+  std::string out;
+  auto it = std::back_inserter(out);
+  const auto counter = [&](const char* name, const char* help, std::uint64_t value) {
+    fmt::format_to(it, "# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n", name, help, value);
+  };
+  const auto gauge = [&](const char* name, const char* help, auto value) {
+    fmt::format_to(it, "# HELP {0} {1}\n# TYPE {0} gauge\n{0} {2}\n", name, help, value);
+  };
+  out += "# HELP squall_fake_requests_total Requests answered with a status, by status.\n"
+         "# TYPE squall_fake_requests_total counter\n";
+  for (int s = status_min; s <= status_max; ++s) {
+    if (const std::uint64_t n = by_status(s)) fmt::format_to(it, "squall_fake_requests_total{{status=\"{}\"}} {}\n", s, n);
+  }
+  counter("squall_fake_resets_total", "Connections reset (RST) by a reset fault.", load(resets_));
+  counter("squall_fake_hangs_total", "Requests never answered (hang fault), ended by the client or the hang bound.",
+          load(hangs_));
+  counter("squall_fake_outage_closes_total", "Connections closed at once during an outage.", load(outage_closes_));
+  counter("squall_fake_bad_requests_total", "Malformed or oversized requests (answered 400/413/431, then closed).",
+          load(bad_requests_));
+  counter("squall_fake_read_timeouts_total", "Connections closed because a request did not arrive in time.",
+          load(read_timeouts_));
+  counter("squall_fake_refused_connections_total", "Connections closed at once beyond the connection limit.",
+          load(refused_over_limit_));
+  counter("squall_fake_connections_total", "Connections accepted.", load(connections_total_));
+  gauge("squall_fake_open_connections", "Connections open now.", load(open_connections_));
+  gauge("squall_fake_in_flight", "Requests received and not yet answered (hangs included).", load(in_flight_));
+  gauge("squall_fake_queue_depth", "Requests waiting for a capacity slot in the model.", queue_depth);
+  gauge("squall_fake_active_faults", "Faults in their time window now.", active_faults);
+
+  out += "# HELP squall_fake_latency_seconds Time from a request's arrival to its answer or reset.\n"
+         "# TYPE squall_fake_latency_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < bucket_bounds_s.size(); ++i) {
+    cumulative += load(buckets_[i]);
+    fmt::format_to(it, "squall_fake_latency_seconds_bucket{{le=\"{}\"}} {}\n", bucket_bounds_s[i], cumulative);
+  }
+  cumulative += load(buckets_.back());
+  fmt::format_to(it, "squall_fake_latency_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
+  fmt::format_to(it, "squall_fake_latency_seconds_sum {}\n", static_cast<double>(load(latency_sum_ns_)) / 1e9);
+  fmt::format_to(it, "squall_fake_latency_seconds_count {}\n", cumulative);
+  return out;
+}
+
+}  // namespace squall::fakes::real

@@ -102,7 +102,7 @@ void redis_kv::send_script(const stack::kv_command& c, stack::duration timeout, 
 void redis_kv::load(script& s) {
   if (s.loading) return;
   s.loading = true;
-  connection_.command({"SCRIPT", "LOAD", s.source}, std::chrono::seconds(5), [this, &s](redis_result&& r) {
+  connection_.command({"SCRIPT", "LOAD", s.source}, std::chrono::seconds(5), [&s](redis_result&& r) {
     s.loading = false;
     if (r.status == redis_status::ok && r.reply.type == redis_reply::kind::string) s.sha = std::move(r.reply.str);
   });

@@ -72,5 +72,14 @@ TEST_CASE("restart: with aof_always the lock key and the fencing counter survive
   CHECK(c.driver.lock().fence_token() == 4);
 }
 
+TEST_CASE("restart: with aof_everysec a SIGKILL of the process loses no acknowledged write", "[net][restart]") {
+  // Redis write()s the AOF before it replies; everysec only delays the fsync, which matters for an OS crash or
+  // power loss (what the simulated store models), not for a killed process: the page cache keeps the data.
+  fixture f(redis_persistence::aof_everysec);
+  hold_then_kill(f);
+  CHECK(f.redis.admin({"GET", "job:1"}) == "a3");
+  CHECK(f.redis.admin({"GET", "job:1:fence"}) == "3");
+}
+
 }  // namespace
 }  // namespace squall::net::test

@@ -24,6 +24,12 @@
 #include <utility>
 #include <vector>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
 #include <boost/asio/io_context.hpp>
 
 #include "net/managed_redis.hpp"
@@ -132,7 +138,31 @@ struct kv_client {
 struct result {
   double cycles_per_s = 0;
   std::uint64_t failures = 0;
+  double client_cpu_us_per_cycle = 0;  // this process (user + sys)
+  double server_cpu_us_per_cycle = 0;  // redis-server (user + sys)
 };
+
+// CPU seconds (user + sys) used so far by this process.
+double self_cpu_s() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU seconds (user + sys) used so far by another process, from /proc/<pid>/stat (fields 14 and 15, in ticks).
+double process_cpu_s(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t paren = text.rfind(')');  // the command name may contain spaces
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(text.substr(paren + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i)
+    if (i >= 14) ticks += std::stod(field);
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 template <typename Client>
 result measure(const net::managed_redis& redis, const run_spec& spec, double seconds) {
@@ -157,11 +187,23 @@ result measure(const net::managed_redis& redis, const run_spec& spec, double sec
   io.run_for(std::chrono::milliseconds(500));  // connect, load the scripts, warm up
   count.counting = true;
   const auto t0 = steady::now();
+  const double client0 = self_cpu_s();
+  const double server0 = process_cpu_s(redis.pid());
   io.run_for(std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(seconds)));
   const double elapsed = std::chrono::duration<double>(steady::now() - t0).count();
+  const double client_s = self_cpu_s() - client0;
+  const double server_s = process_cpu_s(redis.pid()) - server0;
   count.counting = false;
   kvs.clear();  // drops pending callbacks before the clients go
-  return {static_cast<double>(count.cycles) / elapsed, count.failures};
+  const double cycles = std::max<double>(1, static_cast<double>(count.cycles));
+  return {static_cast<double>(count.cycles) / elapsed, count.failures, client_s * 1e6 / cycles,
+          server_s * 1e6 / cycles};
+}
+
+void print_row(const char* mode, const run_spec& r, const result& res) {
+  std::printf("%-10s %8d %12d %12.0f %9llu %18.1f %18.1f\n", mode, r.clients, r.connections, res.cycles_per_s,
+              static_cast<unsigned long long>(res.failures), res.client_cpu_us_per_cycle,
+              res.server_cpu_us_per_cycle);
 }
 
 std::vector<run_spec> parse_runs(const char* s) {
@@ -204,17 +246,14 @@ int main(int argc, char** argv) {
     net::managed_redis redis;
     std::printf("redis-server on %s:%u (persistence none), %.1f s per run, one client thread\n",
                 redis.host().c_str(), static_cast<unsigned>(redis.port()), seconds);
-    std::printf("%-10s %8s %12s %14s %9s\n", "mode", "clients", "connections", "cycles/s", "failures");
+    std::printf("%-10s %8s %12s %12s %9s %18s %18s\n", "mode", "clients", "connections", "cycles/s", "failures",
+                "client_cpu_us/cyc", "server_cpu_us/cyc");
     for (const auto& r : runs) {
       if (mode == "lock" || mode == "both") {
-        const auto res = measure<lock_client>(redis, r, seconds);
-        std::printf("%-10s %8d %12d %14.0f %9llu\n", "lease_lock", r.clients, r.connections, res.cycles_per_s,
-                    static_cast<unsigned long long>(res.failures));
+        print_row("lease_lock", r, measure<lock_client>(redis, r, seconds));
       }
       if (mode == "kv" || mode == "both") {
-        const auto res = measure<kv_client>(redis, r, seconds);
-        std::printf("%-10s %8d %12d %14.0f %9llu\n", "redis_kv", r.clients, r.connections, res.cycles_per_s,
-                    static_cast<unsigned long long>(res.failures));
+        print_row("redis_kv", r, measure<kv_client>(redis, r, seconds));
       }
       std::fflush(stdout);
     }

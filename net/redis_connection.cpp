@@ -94,7 +94,7 @@ class redis_connection::impl : public std::enable_shared_from_this<impl> {
     const auto deadline = now + timeout;
     pending_.push_back({std::move(done), deadline, false});
     arm_timer(deadline);
-    flush();
+    flush_soon();
   }
 
   void connect() {
@@ -232,6 +232,16 @@ class redis_connection::impl : public std::enable_shared_from_this<impl> {
     });
   }
 
+  // Commands issued in the same handler (e.g. by the callbacks of one read's replies) go out in one write.
+  void flush_soon() {
+    if (flush_posted_ || state_ != state::connected || link_->write_in_flight) return;
+    flush_posted_ = true;
+    asio::post(io_, [self = shared_from_this()] {
+      self->flush_posted_ = false;
+      if (!self->dead_) self->flush();
+    });
+  }
+
   void flush() {
     if (state_ != state::connected || link_->write_in_flight || out_.empty()) return;
     link_->writing.swap(out_);
@@ -347,6 +357,7 @@ class redis_connection::impl : public std::enable_shared_from_this<impl> {
   steady::time_point connect_deadline_{};
   steady::time_point retry_at_{};
   stack::duration backoff_;
+  bool flush_posted_ = false;
   bool dead_ = false;
   redis_connection_stats stats_;
 };

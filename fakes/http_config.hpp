@@ -34,6 +34,7 @@ struct dependency_config {
   std::size_t queue_max = 100'000;   // waiting requests beyond this are answered 503 at once
   latency_config latency;
   error_config errors;
+  std::string url;                   // real mode: where it listens; empty: `run --real` starts a fake server
 };
 
 enum class fault_kind : std::uint8_t { error_storm, latency_spike, outage, hang, rate_limit, reset };

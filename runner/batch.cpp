@@ -18,11 +18,10 @@
 
 namespace squall::runner {
 
-namespace {
-
 // The history goes to a temporary file beside the target and is renamed into place only once complete, so a
 // failed run never leaves a truncated history that looks like a real one.
-nlohmann::json simulate_with_history(const scenario& s, run_options options, const std::string& target) {
+nlohmann::json run_with_history(const scenario& s, run_options options, const std::string& target,
+                                const std::function<nlohmann::json(const run_options&)>& run) {
   const std::string tmp = temp_name_beside(target);
   try {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -31,7 +30,7 @@ nlohmann::json simulate_with_history(const scenario& s, run_options options, con
     {
       history::jsonl_writer writer(out, make_header(s, options.seed, options.repro));
       options.history = &writer;
-      report = simulate(s, options).report;
+      report = run(options);
       writer.flush();
     }
     out.close();
@@ -46,8 +45,6 @@ nlohmann::json simulate_with_history(const scenario& s, run_options options, con
     throw;
   }
 }
-
-}  // namespace
 
 void parallel_for(std::size_t count, int jobs, const std::function<void(std::size_t)>& task) {
   std::atomic<std::size_t> next{0};
@@ -94,7 +91,10 @@ std::optional<std::vector<nlohmann::json>> simulate_batch(const std::vector<batc
       o.repro = run.repro;
       o.progress = [&progress, i](const run_progress& p) { progress.update(i, p); };
       nlohmann::json report = options.history_file.empty() ? simulate(*run.s, o).report
-                                                            : simulate_with_history(*run.s, o, options.history_file);
+                                                            : run_with_history(*run.s, o, options.history_file,
+                                                                               [&run](const run_options& with) {
+                                                                                 return simulate(*run.s, with).report;
+                                                                               });
       reports[i] = options.keep ? options.keep(i, std::move(report)) : std::move(report);
       progress.run_done(i);
     });

@@ -11,12 +11,18 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/scenario.hpp"
+#include "runner/world.hpp"
 
 namespace squall::runner {
 
 // Runs task(i) once for every i in [0, count) on up to `jobs` threads (0 = all cores; fewer when threads cannot
 // be created). The first exception stops the remaining work and is rethrown once every thread has joined.
 void parallel_for(std::size_t count, int jobs, const std::function<void(std::size_t)>& task);
+
+// Runs `run` with options.history set to a JSONL writer of `target` (header from make_header), written beside it
+// and renamed into place only when complete; returns what `run` returned. Throws std::runtime_error on I/O errors.
+nlohmann::json run_with_history(const scenario& s, run_options options, const std::string& target,
+                                const std::function<nlohmann::json(const run_options&)>& run);
 
 // One simulated run of a batch.
 struct batch_run {

@@ -28,6 +28,8 @@ Examples:
   squall run s.json --seed 7 --history h.jsonl         reproduce seed 7 and keep its event history
   squall run s.json --seeds 20                         20 seeds: mean/min/max per metric, worst seed's repro
   squall run s.json --markdown "$GITHUB_STEP_SUMMARY"  Markdown summary for a PR or a job page
+  squall run s.json --real --set duration_s=60         60 s on real sockets (fake servers, a managed Redis),
+                                                       then sim vs real side by side (docs/real-mode.md)
 )";
 
 constexpr const char* app_footer = R"(
@@ -59,6 +61,10 @@ void add_run(CLI::App& app, run_command& cmd) {
   run->add_option("--markdown", cmd.markdown_file, "Write a Markdown summary (PR comment, $GITHUB_STEP_SUMMARY)");
   run->add_option("--history", cmd.history_file, "Write the event history (JSONL) of a single run");
   run->add_flag("--quiet,-q", cmd.quiet, "No progress line and no summary table");
+  run->add_flag("--real", cmd.real,
+                "Run on real sockets and real time (duration_s of wall clock): dependencies at their `url`, or "
+                "squall's fake servers on loopback; jobs on a real Redis. Prints sim vs real side by side");
+  run->add_flag("--allow-remote", cmd.allow_remote, "With --real: allow dependencies beyond loopback");
   run->callback([&cmd] { throw CLI::RuntimeError(execute(cmd)); });
 }
 

@@ -50,6 +50,7 @@ bool load_all(const run_command& cmd, std::vector<scenario>& out, std::vector<st
 }  // namespace
 
 int execute(const run_command& cmd) {
+  if (cmd.real) return execute_real(cmd);
   std::vector<scenario> scenarios;
   std::vector<std::string> files;
   if (!load_all(cmd, scenarios, files)) return exit_invalid;

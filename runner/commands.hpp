@@ -18,6 +18,8 @@ struct run_command {
   std::string markdown_file;
   std::string history_file;
   bool quiet = false;
+  bool real = false;                   // --real: real sockets and time (runner/real_world.hpp)
+  bool allow_remote = false;           // --allow-remote: real-mode dependencies beyond loopback
 };
 
 struct check_command {
@@ -72,6 +74,7 @@ struct tune_command {
 };
 
 int execute(const run_command& cmd);
+int execute_real(const run_command& cmd);  // run --real (command_run_real.cpp)
 int execute(const sweep_command& cmd);
 int execute(const merge_command& cmd);
 int execute(const tune_command& cmd);

@@ -48,6 +48,14 @@ void build_dependency(const nlohmann::json& value, const std::string& path, erro
         assign(out.errors.latency_ms, e.number("latency_ms"));
       });
     }
+    if (auto url = r.text("url")) {
+      if (url->rfind("http://", 0) != 0 || url->size() <= 7) {
+        r.error("url", "must be an http:// URL (got " + quote(*url) + ")",
+                "e.g. \"url\": \"http://127.0.0.1:8080/\" (a `squall fake http` server, or your own service)");
+      } else {
+        out.url = std::move(*url);
+      }
+    }
   });
 }
 

@@ -218,6 +218,7 @@ std::vector<object_spec> make_specs() {
       integer("queue_max").ge(0).le(max_queue).def(100'000),
       object("latency", "latency").must(),
       object("errors", "errors").def(nlohmann::json::object()),
+      text("url"),  // real mode: where the dependency listens; absent: `run --real` starts a fake server for it
   }));
   const auto ms = [](std::string_view key) { return number(key).must().ge(0).le(max_latency_ms); };
   const auto positive_ms = [](std::string_view key) { return number(key).must().gt(0).le(max_latency_ms); };

@@ -4,7 +4,9 @@
 #include <optional>
 
 #include "fakes/http_service.hpp"
+#include "runner/fault_marker.hpp"
 #include "runner/job_world.hpp"
+#include "runner/tee_sink.hpp"
 #include "reports/report_builder.hpp"
 #include "sim/arrivals.hpp"
 #include "sim/sim_runtime.hpp"
@@ -14,20 +16,6 @@
 namespace squall::runner {
 
 namespace {
-
-// Sends every event to the report and, when asked, to a second sink.
-class tee_sink final : public history::event_sink {
- public:
-  tee_sink(history::event_sink& first, history::event_sink* second) : first_(first), second_(second) {}
-  void on_event(const history::event& e) override {
-    if (second_) second_->on_event(e);
-    first_.on_event(e);
-  }
-
- private:
-  history::event_sink& first_;
-  history::event_sink* second_;
-};
 
 // Feeds open-loop arrivals into the pool: each arrival schedules the next one.
 struct arrival_driver {
@@ -44,22 +32,6 @@ struct arrival_driver {
     auto& d = *static_cast<arrival_driver*>(self);
     d.pool.submit();
     d.schedule(d.sim.now());
-  }
-};
-
-// Marks fault windows in the history so checkers can see them.
-struct fault_marker {
-  stack::runtime_port& rt;
-  const std::vector<fakes::fault_config>& faults;
-
-  static void fire(void* self, std::uint64_t arg) {
-    auto& m = *static_cast<fault_marker*>(self);
-    const std::size_t index = arg >> 1;
-    history::event e;
-    e.type = (arg & 1) ? history::event_type::fault_stop : history::event_type::fault_start;
-    e.fault = static_cast<std::uint16_t>(index);
-    e.dep = static_cast<std::uint16_t>(m.faults[index].target_index);
-    m.rt.emit(e);
   }
 };
 

@@ -39,6 +39,7 @@ and gates (e.g. "retry_amplification.overall < 1.5"). See docs/scenario-format.m
   squall validate scenarios/*.json          check scenarios without running them
   squall run scenarios/*.json               simulate them, write reports, exit 1 if a gate fails
   squall check out/h.jsonl --gates "goodput.ratio > 0.9"   recompute a report from a recorded history
+  squall fake http --listen 127.0.0.1:8080 --config dep.json   a flaky HTTP dependency with an admin API
 
 Exit codes: 0 all gates pass, 1 a gate failed, 2 invalid input or usage, 3 internal error or unknown gate value.
 )";
@@ -203,6 +204,7 @@ int cli_main(int argc, char** argv) {
   add_sweep(app);
   add_merge(app);
   add_tune(app);
+  add_fake(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& done) {

@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace squall::runner {
 
 struct run_command {
@@ -72,6 +76,9 @@ struct tune_command {
   std::string markdown_file;
   bool quiet = false;
 };
+
+// Commands whose options stay in their own file: registers `squall fake http` (command_fake.cpp).
+void add_fake(CLI::App& app);
 
 int execute(const run_command& cmd);
 int execute_real(const run_command& cmd);  // run --real (command_run_real.cpp)

@@ -35,13 +35,13 @@ class request_parser final : public boost::beast::http::basic_parser<true> {
     out_.method_text.assign(method_text.data(), method_text.size());
     out_.target.assign(target.data(), target.size());
     out_.keep_body = is_control_target(out_.target);
+    // Before any header field: a larger Content-Length is then refused as soon as the header ends.
+    if (out_.keep_body) body_limit(admin_body_max);
   }
   void on_response_impl(int, string_view, int, error_code&) override {}
   void on_field_impl(boost::beast::http::field, string_view, string_view, error_code&) override {}
   void on_header_impl(error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code& ec) override {
-    if (out_.keep_body && length && *length > admin_body_max) ec = boost::beast::http::error::body_limit;
-  }
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
   std::size_t on_body_impl(string_view body, error_code& ec) override { return keep(body, ec); }
   void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
   std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) override { return keep(body, ec); }

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# `squall fake http` against nginx (issue 5), both measured by wrk on loopback:
+#   1. throughput with no faults: wrk -t1 -c64 -d10s, nginx (1 worker, `return 200`) vs squall fake http --threads 1
+#      (and --threads 2);
+#   2. the overhead of an active latency fault beyond its delay: a latency_spike adding 5 ms to a 0 ms dependency,
+#      wrk --latency; overhead = p50/p99 minus 5 ms.
+# Usage: bench/fake-http.sh [SQUALL_BIN] [DURATION] [REPEAT]   (default build/release/runner/squall 10s 3)
+# Needs wrk and nginx (scripts/install-bench-deps.sh). Prints one line per run, then the medians.
+set -euo pipefail
+squall=${1:-build/release/runner/squall}
+duration=${2:-10s}
+repeat=${3:-3}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  bash "$here/nginx.sh" stop "$work/nginx" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# wrk's requests/s and latency percentiles (ms) as "rps p50 p90 p99".
+run_wrk() {
+  local url=$1 out
+  out=$(wrk -t1 -c64 -d"$duration" --latency "$url")
+  echo "$out" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) } $1 == "90%" { p90 = ms($2) } $1 == "99%" { p99 = ms($2) }
+    /Non-2xx/ { non2xx = $NF }
+    END { printf "%.0f %.3f %.3f %.3f %s\n", rps, p50, p90, p99, (non2xx == "" ? 0 : non2xx) }'
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Starts squall fake http with config $1 and extra flags, sets server_pid and url.
+start_fake() {
+  local config=$1; shift
+  "$squall" fake http --listen 127.0.0.1:0 --config "$config" --quiet "$@" >"$work/fake.out" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do
+    url=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/fake.out" | head -1 || true)
+    [ -n "$url" ] && return 0
+    sleep 0.1
+  done
+  echo "squall fake http did not start:" >&2; cat "$work/fake.out" >&2; exit 1
+}
+stop_fake() { kill "$server_pid"; wait "$server_pid" || true; server_pid=""; }
+
+measure() {  # label url: REPEAT wrk runs, one line each, then the median rps and p99
+  local label=$1 url=$2 line
+  : >"$work/runs"
+  for i in $(seq "$repeat"); do
+    line=$(run_wrk "$url")
+    echo "$label run $i: rps p50_ms p90_ms p99_ms non2xx = $line"
+    echo "$line" >>"$work/runs"
+  done
+  echo "$label median: $(awk '{print $1}' "$work/runs" | median) req/s, p50 $(awk '{print $2}' "$work/runs" | median) ms, p99 $(awk '{print $4}' "$work/runs" | median) ms"
+}
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t1 -c64 -d$duration --latency"
+port=$(free_port)
+bash "$here/nginx.sh" start "$port" "$work/nginx"
+sleep 0.3
+measure "nginx (1 worker, return 200)" "http://127.0.0.1:$port/"
+bash "$here/nginx.sh" stop "$work/nginx"
+
+cat >"$work/fast.json" <<'JSON'
+{"capacity": 100000, "latency": {"dist": "constant", "value_ms": 0}, "errors": {"rate": 0}}
+JSON
+start_fake "$work/fast.json" --threads 1
+measure "squall fake http --threads 1, no faults" "$url/"
+stop_fake
+start_fake "$work/fast.json" --threads 2
+measure "squall fake http --threads 2, no faults" "$url/"
+stop_fake
+
+# A scenario-shaped config: the latency_spike runs on the server's timeline from its start.
+cat >"$work/spike.json" <<'JSON'
+{"squall": 1, "name": "spike", "seed": 1, "duration_s": 86400,
+ "workload": {"arrivals": {"model": "constant", "rate_per_s": 1}, "workers": 1},
+ "dependencies": {"api": {"capacity": 100000, "latency": {"dist": "constant", "value_ms": 0}}},
+ "faults": [{"kind": "latency_spike", "from_s": 0, "to_s": 86400, "add_ms": 5}],
+ "policy": {"timeout_ms": 1000, "retry": {"max_attempts": 1, "backoff": {"kind": "none", "base_ms": 1, "cap_ms": 1}}}}
+JSON
+start_fake "$work/spike.json" --threads 1
+measure "squall fake http, latency_spike +5 ms" "$url/"
+stop_fake
+echo "overhead of the latency fault = p50/p99 above minus 5 ms"

@@ -138,6 +138,29 @@ TEST_CASE("connection: a killed server fails pending commands, a restarted one i
   CHECK(conn.stats().connects == 2);
 }
 
+TEST_CASE("connection: close() fails unsent commands as unavailable, sent ones as lost, then reconnects", "[net][connection]") {
+  managed_redis redis;
+  boost::asio::io_context io;
+  redis_connection conn(io, config_for(redis));
+  REQUIRE(call(io, conn, {"PING"}).status == redis_status::ok);
+
+  redis.pause_clients(std::chrono::milliseconds(300));
+  std::optional<redis_result> sent, unsent;
+  conn.command({"GET", "a"}, std::chrono::seconds(2), [&](redis_result&& r) { sent = std::move(r); });
+  run_for(io, std::chrono::milliseconds(30));  // written (the server holds it)
+  conn.command({"GET", "b"}, std::chrono::seconds(2), [&](redis_result&& r) { unsent = std::move(r); });
+  conn.close();  // before this handler ends, so "GET b" was never written
+  CHECK_FALSE(sent.has_value());  // failures are posted, never run inside close()
+  REQUIRE(run_until(io, [&] { return sent.has_value() && unsent.has_value(); }));
+  CHECK(sent->status == redis_status::lost);
+  CHECK(unsent->status == redis_status::unavailable);
+  CHECK_FALSE(conn.connected());
+
+  auto again = call(io, conn, {"PING"});  // no backoff after an explicit close
+  CHECK(again.status == redis_status::ok);
+  CHECK(conn.stats().connects == 2);
+}
+
 TEST_CASE("connection: beyond max_outstanding, new commands are unavailable", "[net][connection]") {
   managed_redis redis;
   boost::asio::io_context io;

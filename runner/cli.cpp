@@ -134,6 +134,9 @@ void add_check(CLI::App& app, check_command& cmd) {
   check->add_option("history", cmd.history_file, "History file written by `squall run --history`")
       ->required()
       ->check(CLI::ExistingFile);
+  check->add_option("more", cmd.more_histories, "Histories of the same real run by other processes (squall worker): "
+                                                "merged by t_ns into one report")
+      ->check(CLI::ExistingFile);
   check->add_option("--gates", cmd.gates, "Gate expression replacing the recorded ones; repeatable")
       ->type_name("EXPR")
       ->allow_extra_args(false);
@@ -189,6 +192,37 @@ void add_tune(CLI::App& app) {
   tune->callback([cmd] { throw CLI::RuntimeError(execute(*cmd)); });
 }
 
+constexpr const char* worker_examples = R"(
+Examples:
+  squall worker --run r1 --redis redis://10.0.0.5:6379 --scenario s.json --node 0 --produce --history w0.jsonl
+  squall worker --run r1 --redis redis://10.0.0.5:6379 --scenario s.json --node 1 --history w1.jsonl
+  squall check w0.jsonl w1.jsonl          one report from both processes' histories (docs/real-mode-jobs.md)
+)";
+
+void add_worker(CLI::App& app) {
+  auto cmd = std::make_shared<worker_command>();
+  auto* worker = app.add_subcommand("worker", "Join a real run as worker node(s): jobs from Redis Streams, locks and "
+                                              "idempotency in the same Redis, this process's history");
+  worker->footer(worker_examples);
+  worker->add_option("--run", cmd->run_id, "Run id: prefixes every Redis key; processes with the same id share a run")
+      ->required();
+  worker->add_option("--redis", cmd->redis_url, "Redis URL (redis://host:port); default: the scenario's jobs.store.redis");
+  worker->add_option("--scenario", cmd->scenario_file, "Scenario file (JSON) with a jobs section")
+      ->required()
+      ->check(CLI::ExistingFile);
+  worker->add_option("--node", cmd->nodes, "Run node N of the scenario (repeatable); default: every node")
+      ->check(CLI::Range(0, 1 << 16));
+  worker->add_option("--history", cmd->history_file, "Write this process's history (JSONL)");
+  worker->add_flag("--produce", cmd->produce, "Also enqueue the scenario's arrivals and play its store faults");
+  worker->add_option("--set", cmd->overrides, "Override a field: dotted.path=value; repeatable")
+      ->type_name("PATH=VALUE")
+      ->allow_extra_args(false);
+  worker->add_option("--seed", cmd->seed, "Seed instead of the scenario's")->check(CLI::Range(std::uint64_t{0}, max_seed));
+  worker->add_option("--drain-s", cmd->drain_s, "Keep working this many seconds after duration_s")
+      ->check(CLI::Range(0.0, 3600.0));
+  worker->callback([cmd] { throw CLI::RuntimeError(execute(*cmd)); });
+}
+
 }  // namespace
 
 int cli_main(int argc, char** argv) {
@@ -204,6 +238,7 @@ int cli_main(int argc, char** argv) {
   add_sweep(app);
   add_merge(app);
   add_tune(app);
+  add_worker(app);
   add_fake(app);
   try {
     app.parse(argc, argv);

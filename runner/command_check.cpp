@@ -1,5 +1,8 @@
 #include <cstdio>
 #include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "history/jsonl.hpp"
 #include "reports/gates.hpp"
@@ -7,6 +10,7 @@
 #include "reports/report_builder.hpp"
 #include "runner/commands.hpp"
 #include "runner/exit_codes.hpp"
+#include "runner/history_merge.hpp"
 #include "runner/outputs.hpp"
 
 namespace squall::runner {
@@ -20,22 +24,34 @@ int execute(const check_command& cmd) {
       return exit_invalid;
     }
   }
-  std::ifstream in(cmd.history_file, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "squall check: cannot read %s\n", cmd.history_file.c_str());
-    return exit_invalid;
+  std::vector<std::string> files{cmd.history_file};
+  files.insert(files.end(), cmd.more_histories.begin(), cmd.more_histories.end());
+  std::vector<std::ifstream> ins;
+  std::vector<std::istream*> inputs;
+  ins.reserve(files.size());
+  for (const std::string& file : files) {
+    ins.emplace_back(file, std::ios::binary);
+    if (!ins.back()) {
+      std::fprintf(stderr, "squall check: cannot read %s\n", file.c_str());
+      return exit_invalid;
+    }
+    inputs.push_back(&ins.back());
   }
   scenario_outcome outcome;
   outcome.file = cmd.history_file;
   try {
-    history::jsonl_reader reader(in);
-    history::header h = reader.header();
+    // Several processes' histories of one real run read as one (runner/history_merge.hpp).
+    history_merge merged(inputs);
+    history::header h = merged.header();
     if (!cmd.gates.empty()) h.gates = cmd.gates;
     reports::report_builder builder(h);
-    reader.read_all(builder);
+    merged.read_all(builder);
     outcome.report = builder.finish();
   } catch (const history::jsonl_error& e) {
     std::fprintf(stderr, "squall check: %s: %s\n", cmd.history_file.c_str(), e.what());
+    return exit_invalid;
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "squall check: %s\n", e.what());
     return exit_invalid;
   }
   if (cmd.out_dir.empty()) {

@@ -28,6 +28,7 @@ struct run_command {
 
 struct check_command {
   std::string history_file;
+  std::vector<std::string> more_histories;  // further histories of one real run (squall worker), merged by t_ns
   std::vector<std::string> gates;      // replace the gates recorded in the history
   std::string out_dir;                 // write report files here; otherwise print report.json
   bool quiet = false;
@@ -85,7 +86,21 @@ int execute_real(const run_command& cmd);  // run --real (command_run_real.cpp)
 int execute(const sweep_command& cmd);
 int execute(const merge_command& cmd);
 int execute(const tune_command& cmd);
+// `squall worker`: joins real run `run_id` as worker node(s) (runner/command_worker.cpp).
+struct worker_command {
+  std::string run_id;
+  std::string redis_url;               // --redis; else the scenario's jobs.store.redis (must be a URL)
+  std::string scenario_file;
+  std::vector<std::string> overrides;  // --set path=value
+  std::vector<int> nodes;              // --node N, repeatable; none: every node of the scenario
+  std::string history_file;
+  bool produce = false;                // --produce: also enqueue the scenario's arrivals and play store faults
+  std::optional<std::uint64_t> seed;
+  double drain_s = 0;                  // keep working this long after duration_s
+};
+
 int execute(const check_command& cmd);
+int execute(const worker_command& cmd);
 int execute(const validate_command& cmd);
 
 }  // namespace squall::runner

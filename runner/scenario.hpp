@@ -46,6 +46,7 @@ struct jobs_config {
   fakes::job_queue_config queue;
   fakes::ledger_config ledger;
   fakes::kv_store_config store;          // store.clock: the store's clock offset and drift
+  std::string redis = "managed";         // store.redis, real mode only: a Redis URL, or "managed" (squall starts one)
   std::vector<sim::node_clock> clocks;   // per node, in node order; missing nodes keep exact time
 };
 

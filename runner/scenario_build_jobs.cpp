@@ -1,5 +1,8 @@
 // Jobs on worker nodes: the queue or cron that feeds them, the lease lock and idempotency around each job, the KV
 // store they use and the nodes' clocks.
+#include <stdexcept>
+
+#include "runner/redis_url.hpp"
 #include "runner/scenario_build.hpp"
 #include "runner/scenario_hints.hpp"
 #include "stack/lock/lock_config.hpp"
@@ -118,6 +121,16 @@ void build_store(const nlohmann::json& value, const std::string& path, error_sin
       build_backoff(*backoff, r.path_of("backoff"), errors, out.flow.store_backoff);
     }
     if (const auto* clock = r.child("clock")) build_clock(*clock, r.path_of("clock"), errors, out.store.clock);
+    assign(out.redis, r.text("redis"));
+    if (out.redis != "managed") {
+      try {
+        std::string host;
+        std::uint16_t port = 0;
+        parse_redis_url(out.redis, host, port);
+      } catch (const std::invalid_argument&) {
+        r.error("redis", "must be \"managed\" or a URL redis://host:port", "e.g. \"redis://127.0.0.1:6379\"");
+      }
+    }
   });
 }
 

@@ -374,6 +374,7 @@ std::vector<object_spec> make_specs() {
       integer("attempts").ge(1).le(100).def(3),
       backoff(100, 2000),
       object("clock", "clock").def(nlohmann::json::object()),
+      text("redis").def("managed"),  // real mode: a Redis URL, or "managed" (squall starts redis-server)
   }));
   s.push_back(plain("clock", {
       signed_ms("offset_ms").def(0),

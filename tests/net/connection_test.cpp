@@ -81,7 +81,7 @@ TEST_CASE("connection: a deadline gives timeout, and the late reply is dropped, 
   call(io, conn, {"SET", "a", "first"});
   call(io, conn, {"SET", "b", "second"});
 
-  redis.pause_clients(std::chrono::milliseconds(300));
+  redis.pause_clients(std::chrono::milliseconds(1000));
   std::optional<redis_result> slow, next;
   conn.command({"GET", "a"}, std::chrono::milliseconds(50), [&](redis_result&& r) { slow = std::move(r); });
   conn.command({"GET", "b"}, std::chrono::seconds(3), [&](redis_result&& r) { next = std::move(r); });
@@ -144,7 +144,7 @@ TEST_CASE("connection: close() fails unsent commands as unavailable, sent ones a
   redis_connection conn(io, config_for(redis));
   REQUIRE(call(io, conn, {"PING"}).status == redis_status::ok);
 
-  redis.pause_clients(std::chrono::milliseconds(300));
+  redis.pause_clients(std::chrono::milliseconds(1000));
   std::optional<redis_result> sent, unsent;
   conn.command({"GET", "a"}, std::chrono::seconds(2), [&](redis_result&& r) { sent = std::move(r); });
   run_for(io, std::chrono::milliseconds(30));  // written (the server holds it)
@@ -168,7 +168,7 @@ TEST_CASE("connection: beyond max_outstanding, new commands are unavailable", "[
   c.max_outstanding = 2;
   redis_connection conn(io, c);
   REQUIRE(call(io, conn, {"PING"}).status == redis_status::ok);
-  redis.pause_clients(std::chrono::milliseconds(200));
+  redis.pause_clients(std::chrono::milliseconds(1000));
   std::vector<redis_status> got;
   for (int i = 0; i < 3; ++i)
     conn.command({"PING"}, std::chrono::seconds(2), [&](redis_result&& r) { got.push_back(r.status); });

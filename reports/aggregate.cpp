@@ -26,6 +26,18 @@ json direction_name(metric_direction d) {
   return nullptr;
 }
 
+// candidates.<name>.<field>: agreement with the enforced policy is better higher (a control must stay at 1, an
+// alternative's lowest seed is where it differs most); how many decisions were compared describes the load;
+// every breaker and budget count is better lower, as for the enforced policy.
+metric_direction candidate_direction(const std::string& path) {
+  const auto ends_with = [&](const std::string& tail) {
+    return path.size() >= tail.size() && path.compare(path.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  if (ends_with("_decisions")) return metric_direction::neither;
+  if (ends_with(".agreement.breaker") || ends_with(".agreement.budget")) return metric_direction::higher_is_better;
+  return metric_direction::lower_is_better;
+}
+
 json metric_summary(const std::vector<json>& reports, const std::string& path) {
   const metric_direction direction = direction_of(path);
   std::vector<double> values;
@@ -59,6 +71,19 @@ json metric_summary(const std::vector<json>& reports, const std::string& path) {
   out["worst"] = worst.is_null() ? json(nullptr) : number(worst.get<double>());
   out["worst_seed"] = worst_seed;
   return out;
+}
+
+// Every metric path to summarise over `reports`: known_metrics(), then the shadow candidates' metrics of each
+// report (candidates.<name>.<field>) in the order first seen; seeds of one scenario all have the same ones.
+std::vector<std::string> metric_paths(const std::vector<json>& reports) {
+  std::vector<std::string> paths = known_metrics();
+  std::set<std::string> seen;
+  for (const json& r : reports) {
+    for (std::string& path : candidate_metric_paths(r)) {
+      if (seen.insert(path).second) paths.push_back(std::move(path));
+    }
+  }
+  return paths;
 }
 
 bool has_checker_errors(const json& report) {
@@ -164,7 +189,9 @@ json seed_digest(const json& report) {
   for (const char* key : {"scenario", "seed", "repro", "verdict", "expect", "gates", "checker_errors"}) {
     if (const auto it = report.find(key); it != report.end()) digest[key] = *it;
   }
-  for (const std::string& path : known_metrics()) {
+  std::vector<std::string> paths = known_metrics();
+  for (std::string& path : candidate_metric_paths(report)) paths.push_back(std::move(path));
+  for (const std::string& path : paths) {
     const json& v = detail::at_path(report, path);
     if (!v.is_number() && !v.is_boolean()) continue;
     std::string pointer = "/" + path;  // metric paths have no '/' or '~' to escape
@@ -184,7 +211,27 @@ metric_direction direction_of(const std::string& path) {
       "duplicates.idempotency_skips"};
   if (higher.count(path) != 0) return metric_direction::higher_is_better;
   if (neither.count(path) != 0) return metric_direction::neither;
+  if (path.rfind("candidates.", 0) == 0) return candidate_direction(path);
   return metric_direction::lower_is_better;
+}
+
+std::vector<std::string> candidate_metric_paths(const json& report) {
+  std::vector<history::candidate_info> infos;
+  const json& section = detail::at_path(report, "candidates");
+  if (!section.is_object()) return {};
+  for (const auto& [name, c] : section.items()) {
+    if (!c.is_object()) continue;  // "note"
+    history::candidate_info info;
+    info.name = name;
+    info.breaker = c.contains("breaker") && c["breaker"].is_object();
+    info.budget = c.contains("budget") && c["budget"].is_object();
+    infos.push_back(std::move(info));
+  }
+  // In the order of the candidates' `index` (report.json's object keys are sorted by name).
+  std::stable_sort(infos.begin(), infos.end(), [&](const auto& a, const auto& b) {
+    return section[a.name].value("index", 0) < section[b.name].value("index", 0);
+  });
+  return candidate_metrics(infos);
 }
 
 json aggregate_seeds(const std::vector<json>& reports) {
@@ -203,7 +250,7 @@ json aggregate_seeds(const std::vector<json>& reports) {
   out["verdicts"] = std::move(verdicts);
 
   json metrics = json::object();
-  for (const std::string& path : known_metrics()) metrics[path] = metric_summary(reports, path);
+  for (const std::string& path : metric_paths(reports)) metrics[path] = metric_summary(reports, path);
   out["metrics"] = std::move(metrics);
   out["gates"] = gate_shares(reports);
   const std::string expect = reports.empty() ? std::string("pass") : reports.front().value("expect", std::string("pass"));

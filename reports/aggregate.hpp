@@ -25,8 +25,14 @@ namespace squall::reports {
 //                                                           lowest), then first
 //   "worst_repro": the worst seed's repro line
 // }
-// Every metric path of known_metrics() appears, so the output shape does not depend on the data.
+// Every metric path of known_metrics() appears, so the output shape does not depend on the data; so does every
+// metric of the reports' shadow candidates (candidate_metric_paths), e.g.
+// "candidates.longer-open.breaker.flaps_per_hour".
 nlohmann::json aggregate_seeds(const std::vector<nlohmann::json>& reports);
+
+// The metrics of a report's shadow candidates (its `candidates` section), candidates.<name>.<field> in candidate
+// order, as reports::candidate_metrics lists them for gates; empty without candidates.
+std::vector<std::string> candidate_metric_paths(const nlohmann::json& report);
 
 // The part of a report that aggregate_seeds reads: scenario, seed, repro, verdict, expect, gates, checker_errors
 // and every known metric that has a number or boolean. aggregate_seeds gives the same result over digests as over
@@ -38,9 +44,10 @@ nlohmann::json seed_digest(const nlohmann::json& report);
 double nearest_rank(const std::vector<double>& sorted, int percent);
 
 // Which way a metric is better, for "worst": lower unless listed otherwise. Higher: goodput.*, requests.succeeded,
-// latency_ms.count, recovery.recovered, recovery.pre_fault_goodput. Neither (load, scenario settings or
-// protections at work rather than outcomes): requests.originals, retry_amplification.window_s,
-// recovery.last_fault_end_s, duplicates.{effects_applied, deliveries, fencing_rejections, idempotency_skips}.
+// latency_ms.count, recovery.recovered, recovery.pre_fault_goodput, candidates.<name>.agreement.{breaker,budget}.
+// Neither (load, scenario settings or protections at work rather than outcomes): requests.originals,
+// retry_amplification.window_s, recovery.last_fault_end_s, duplicates.{effects_applied, deliveries,
+// fencing_rejections, idempotency_skips}, candidates.<name>.agreement.{breaker,budget}_decisions.
 enum class metric_direction { lower_is_better, higher_is_better, neither };
 metric_direction direction_of(const std::string& path);
 

@@ -91,24 +91,44 @@ struct shown_metric {
   const json* summary;
 };
 
-// The key metrics (or every known one) that have a value in some seed, in a fixed order.
-std::vector<shown_metric> shown_metrics(const json& metrics, bool all) {
+enum class metric_set { key, candidates, all };
+
+// The shadow candidates' fields worth a row of their own (the rest are under "every metric").
+bool is_key_candidate_field(const std::string& path) {
+  for (const char* tail : {".breaker.would_reject", ".breaker.flaps_per_hour", ".breaker.time_open_s",
+                           ".budget.would_deny", ".agreement.breaker", ".agreement.budget"}) {
+    const std::string t(tail);
+    if (path.size() > t.size() && path.compare(path.size() - t.size(), t.size(), t) == 0) return true;
+  }
+  return false;
+}
+
+// The metrics of a set that have a value in some seed, in a fixed order: the key metrics; the shadow candidates'
+// key fields (candidates.<name>.…, sorted by name); or every known metric, then every candidate metric.
+std::vector<shown_metric> shown_metrics(const json& metrics, metric_set which) {
   std::vector<shown_metric> out;
-  if (all) {
-    for (const std::string& path : known_metrics()) {
-      const json& m = member(metrics, path.c_str());
-      if (has_values(m)) out.push_back({path, path, &m});
-    }
-  } else {
+  if (which == metric_set::key) {
     for (const sweep_metric& k : sweep_key_metrics()) {
       const json& m = member(metrics, k.path);
       if (has_values(m)) out.push_back({k.path, k.label, &m});
     }
+    return out;
+  }
+  if (which == metric_set::all) {
+    for (const std::string& path : known_metrics()) {
+      const json& m = member(metrics, path.c_str());
+      if (has_values(m)) out.push_back({path, path, &m});
+    }
+  }
+  if (!metrics.is_object()) return out;
+  for (const auto& [path, m] : metrics.items()) {
+    if (path.rfind("candidates.", 0) != 0 || !has_values(m)) continue;
+    if (which == metric_set::all || is_key_candidate_field(path)) out.push_back({path, path, &m});
   }
   return out;
 }
 
-std::string md_metric_rows(const json& metrics, bool all) {
+std::string md_metric_rows(const json& metrics, metric_set all) {
   std::string out;
   for (const shown_metric& row : shown_metrics(metrics, all)) {
     const json& m = *row.summary;
@@ -167,7 +187,7 @@ std::vector<double> gate_markers(const json& sweep, const std::string& path) {
 std::string histograms(const json& sweep) {
   std::string out;
   const json& values = member(sweep, "values");
-  for (const shown_metric& k : shown_metrics(member(sweep, "metrics"), false)) {
+  for (const shown_metric& k : shown_metrics(member(sweep, "metrics"), metric_set::key)) {
     const json& m = *k.summary;
     if (member(m, "min") == member(m, "max")) {
       out += fmt::format("<p class=\"note\">{}: {} in every seed.</p>\n", escape_xml(k.label),
@@ -200,7 +220,7 @@ std::string histograms(const json& sweep) {
   return out.empty() ? "<p>No metric has a value.</p>\n" : out;
 }
 
-std::string html_metric_table(const json& metrics, bool all) {
+std::string html_metric_table(const json& metrics, metric_set all) {
   std::string out =
       "<table>\n<tr><th>metric</th><th>mean</th><th>p5</th><th>p50</th><th>p95</th><th>worst (seed)</th>"
       "<th>seeds</th></tr>\n";
@@ -276,7 +296,10 @@ std::string render_sweep_markdown(const json& sweep) {
   out += fmt::format("Seeds {} ({} runs). Reproduce the sweep: {}\n\n", seed_range(sweep), member_text(sweep, "runs"),
                      md_code(member_text(sweep, "command")));
   const json& metrics = member(sweep, "metrics");
-  out += md_metric_header + md_metric_rows(metrics, false);
+  out += md_metric_header + md_metric_rows(metrics, metric_set::key);
+  if (const std::string rows = md_metric_rows(metrics, metric_set::candidates); !rows.empty())
+    out += "\n**Shadow candidates** (what each would have done; agreement with the enforced policy):\n\n" +
+           std::string(md_metric_header) + rows;
   out += "\n" + md_gates(sweep);
   const json& failing = member(sweep, "failing_seeds");
   if (failing.is_array() && !failing.empty()) {
@@ -290,7 +313,7 @@ std::string render_sweep_markdown(const json& sweep) {
     out += md_seed_list(unexpected, false, "sweep.json");
   }
   out += "\n<details><summary>Every metric with a value</summary>\n\n";
-  out += md_metric_header + md_metric_rows(metrics, true);
+  out += md_metric_header + md_metric_rows(metrics, metric_set::all);
   out += "\n</details>\n\n";
   out += std::string(rule_note) + "\n";
   return out;
@@ -326,10 +349,13 @@ std::string render_sweep_html(const json& sweep) {
     out += html_seed_table(unexpected, false) + "</section>\n";
   }
   const json& metrics = member(sweep, "metrics");
-  out += "<section>\n<h2>Key metrics over seeds</h2>\n" + html_metric_table(metrics, false);
+  out += "<section>\n<h2>Key metrics over seeds</h2>\n" + html_metric_table(metrics, metric_set::key);
+  if (!shown_metrics(metrics, metric_set::candidates).empty()) {
+    out += "<h2>Shadow candidates over seeds</h2>\n" + html_metric_table(metrics, metric_set::candidates);
+  }
   out += fmt::format("<p class=\"note\">{}</p>\n</section>\n", escape_xml(rule_note));
   out += "<section>\n<h2>Distributions</h2>\n" + histograms(sweep) + "</section>\n";
-  out += "<section>\n<h2>Every metric with a value</h2>\n" + html_metric_table(metrics, true) + "</section>\n";
+  out += "<section>\n<h2>Every metric with a value</h2>\n" + html_metric_table(metrics, metric_set::all) + "</section>\n";
   out += "</body>\n</html>\n";
   return out;
 }
@@ -338,7 +364,9 @@ std::string render_sweep_text(const json& sweep) {
   std::string out = fmt::format("sweep {}: {} {}\n", member_text(sweep, "scenario"), badge(member_text(sweep, "verdict")),
                                 headline(sweep));
   out += fmt::format("  {:<32} {:>9} {:>9} {:>9} {:>9}  {}\n", "metric", "mean", "p5", "p50", "p95", "worst (seed)");
-  for (const shown_metric& row : shown_metrics(member(sweep, "metrics"), false)) {
+  std::vector<shown_metric> rows = shown_metrics(member(sweep, "metrics"), metric_set::key);
+  for (shown_metric& row : shown_metrics(member(sweep, "metrics"), metric_set::candidates)) rows.push_back(row);
+  for (const shown_metric& row : rows) {
     const json& m = *row.summary;
     out += fmt::format("  {:<32} {:>9} {:>9} {:>9} {:>9}  {}\n", row.path, display(member(m, "mean")),
                        display(member(m, "p5")), display(member(m, "p50")), display(member(m, "p95")), worst_text(m));

@@ -87,8 +87,10 @@ std::string metric_mean(const json& c, const json& metric) {
   return display(get(get(get(c, "metrics"), str(metric, "path").c_str()), "mean"));
 }
 
+// "20/20", and "20/20 <floor" for a passing candidate below the goodput floor (never recommended).
 std::string gates_text(const json& c) {
-  return fmt::format("{}/{}", display(get(c, "seeds_passing")), display(get(c, "seeds")));
+  return fmt::format("{}/{}{}", display(get(c, "seeds_passing")), display(get(c, "seeds")),
+                     get(c, "below_goodput_floor") == true ? " <floor" : "");
 }
 
 std::string margin_text(const json& c) {
@@ -159,13 +161,25 @@ std::string holdout_text(const json& tune) {
     if (!get(tune, "recommendation").is_object()) return "Hold-out: not run (no recommendation).";
     return "Hold-out: not run (--holdout 0).";
   }
-  const auto first = get(h, "first_seed");
-  const auto n = get(h, "seeds").get<std::uint64_t>();
-  std::string s = fmt::format("Hold-out: {} of {} fresh seeds ({}..{}, not used for tuning) passed every gate{}",
-                              display(get(h, "passed")), n, display(first),
-                              first.is_number_unsigned() && n > 0 ? std::to_string(first.get<std::uint64_t>() + n - 1) : "?",
-                              get(h, "pass") == true ? "." : ": the recommendation does not hold on fresh seeds.");
-  return s;
+  const json& first = get(h, "first_seed");
+  const json& n = get(h, "seeds");
+  const bool range = first.is_number_unsigned() && n.is_number_unsigned() && n.get<std::uint64_t>() > 0;
+  return fmt::format("Hold-out: {} of {} fresh seeds ({}..{}, not used for tuning) passed every gate{}",
+                     display(get(h, "passed")), display(n), display(first),
+                     range ? std::to_string(first.get<std::uint64_t>() + n.get<std::uint64_t>() - 1) : "?",
+                     get(h, "pass") == true ? "." : ": the recommendation does not hold on fresh seeds.");
+}
+
+// How the goodput floor was applied, or "" when it was off or had nothing to compare.
+std::string floor_text(const json& tune) {
+  const json& f = get(tune, "goodput_floor");
+  if (get(f, "applied") != true) return "";
+  const json& below = get(f, "below");
+  return fmt::format("Goodput floor: a candidate that passes every gate is recommended only with a mean goodput of "
+                     "at least {} × {} (#{}, the best that passes) = {}; {} passing candidate{} fell below it "
+                     "(--goodput-floor 0 turns this off).",
+                     display(get(f, "relative")), display(get(f, "best_goodput")), display(get(f, "best_id")),
+                     display(get(f, "floor")), display(below), below == 1 ? "" : "s");
 }
 
 std::string choice_heading(const json& tune, const json& choice) {
@@ -341,7 +355,7 @@ std::string render_tune_text(const json& tune) {
   out += text_table(rows);
   const std::size_t ran = ran_count(tune);
   out += fmt::format("{}metric columns: mean over the tuning seeds; all gates: seeds passing every gate; * on the "
-                     "Pareto front ({})\n",
+                     "Pareto front ({}); <floor: below the goodput floor\n",
                      ran > top_rows ? fmt::format("top {} of {} candidates. ", top_rows, ran) : "", objectives_text(tune));
   out += skipped_text(tune, false);
   out += "\n";
@@ -353,6 +367,7 @@ std::string render_tune_text(const json& tune) {
     out += fmt::format("  or into the scenario:\n    {}\n", get(choice, "snippet").dump());
   }
   if (get(tune, "recommendation").is_object()) out += holdout_text(tune) + "\n";
+  if (const std::string f = floor_text(tune); !f.empty()) out += f + "\n";
   return out;
 }
 
@@ -367,6 +382,7 @@ std::string render_tune_markdown(const json& tune) {
     out += fmt::format("```json\n{}\n```\n\n", get(choice, "snippet").dump(2));
   }
   if (get(tune, "recommendation").is_object()) out += holdout_text(tune) + "\n\n";
+  if (const std::string f = floor_text(tune); !f.empty()) out += f + "\n\n";
   out += fmt::format("Top {} of {} candidates (metric columns: mean over the tuning seeds; `*` = on the Pareto front "
                      "over {}):\n\n",
                      std::min(top_rows, ran_count(tune)), ran_count(tune), objectives_text(tune));
@@ -394,6 +410,7 @@ std::string render_tune_html(const json& tune) {
                        escape_xml(str(choice, "set_flags")));
     out += fmt::format("<p>Into the scenario:</p>\n<pre>{}</pre>\n", escape_xml(get(choice, "snippet").dump(2)));
     if (get(tune, "recommendation").is_object()) out += "<p>" + escape_xml(holdout_text(tune)) + "</p>\n";
+    if (const std::string f = floor_text(tune); !f.empty()) out += "<p>" + escape_xml(f) + "</p>\n";
     out += "</section>\n";
   }
   out += "<section>\n<h2>Pareto front</h2>\n" + scatter(tune);

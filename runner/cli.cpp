@@ -81,7 +81,9 @@ constexpr const char* merge_examples = R"(
 Examples:
   squall merge shard-1 shard-2 shard-3 shard-4 --out out   the same sweep.json as one machine running every seed
   squall merge results/ --out results/                     shards that wrote into one shared folder
-Exit codes as `squall sweep`, and 2 when shards are missing or come from different sweeps.
+  squall merge tune-1 tune-2 --out out                     shards of `squall tune --shard i/N`: one tune.json,
+                                                           the hold-out runs here (needs the same scenario file)
+Exit codes as `squall sweep` / `squall tune`, and 2 when shards are missing or come from different runs.
 )";
 
 // The options live as long as the app (the callback owns them), so cli_main needs one line per subcommand.
@@ -111,9 +113,11 @@ void add_sweep(CLI::App& app) {
 
 void add_merge(CLI::App& app) {
   auto cmd = std::make_shared<merge_command>();
-  auto* merge = app.add_subcommand("merge", "Merge the shards of `squall sweep --shard i/N` into one sweep's results");
+  auto* merge = app.add_subcommand("merge", "Merge the shards of `squall sweep/tune --shard i/N` into one result");
   merge->footer(merge_examples);
   merge->add_option("dirs", cmd->dirs, "The shards' --out folders")->required();
+  merge->add_option("--jobs,-j", cmd->jobs, "Parallel hold-out runs of a merged tune (default: all cores)")
+      ->check(CLI::Range(0, 1024));
   merge->add_option("--out,-o", cmd->out_dir, "Directory for the merged results")->capture_default_str();
   merge->add_option("--markdown", cmd->markdown_file, "Write the Markdown summary here too (PR comment)");
   merge->add_flag("--quiet,-q", cmd->quiet, "Print nothing but errors");
@@ -151,6 +155,8 @@ Examples:
         every combination (4 x 6 = 24 candidates) over the same 20 seeds; recommendation checked on 20 fresh seeds
   squall tune s.json --vary policy.retry_budget.ratio=0.05..0.5/10 --vary policy.retry.max_attempts=2,3,4,5 \
         --search random --budget 12 --objective 'max goodput.ratio'      12 candidates drawn from the 40
+  squall tune s.json --vary policy.breaker.open_ms=5000..60000/6 --shard 2/4 --out shard-2
+        this machine's quarter of the runs; then `squall merge shard-* --out out`
 Values: V1,V2,... (each JSON, else a string, as --set) or A..B/N (N evenly spaced values from A to B).
 Writes out/<scenario>/tune.{json,md,html}. Exit 0: a candidate passes every gate in every tuning seed and on
 every hold-out seed; 1: none passes (the closest is shown) or the hold-out fails; 2: invalid input.
@@ -181,6 +187,13 @@ void add_tune(CLI::App& app) {
   tune->add_option("--holdout", cmd->holdout, "Fresh seeds (after the tuning seeds) to re-check the recommendation; 0: none")
       ->capture_default_str()
       ->check(CLI::Range(0, max_seeds));
+  tune->add_option("--goodput-floor", cmd->goodput_floor,
+                   "Recommend only candidates whose mean goodput is at least this share of the best passing "
+                   "candidate's; 0: off")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  tune->add_option("--shard", cmd->shard, "Run only shard i of N of the runs (candidate x seed), then `squall merge`")
+      ->type_name("I/N");
   tune->add_option("--set", cmd->overrides, "Override a field for every candidate: dotted.path=value; repeatable")
       ->type_name("PATH=VALUE")
       ->allow_extra_args(false);

@@ -97,14 +97,22 @@ manifest read_manifest(const fs::path& path) {
   return m;
 }
 
-std::vector<fs::path> manifests_in(const std::string& dir) {
+bool is_tune_manifest_name(const std::string& name) {
+  return name.rfind("tune-", 0) == 0 && is_manifest_name(name.substr(5));
+}
+
+// The manifests in dir and in its subfolders (dir/<scenario>/), sweep and tune apart, each sorted.
+found_manifests manifests_in(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw merge_error(dir + ": no such directory");
-  std::vector<fs::path> found;
+  found_manifests found;
   auto scan = [&found](const fs::path& folder) {
     std::error_code scan_ec;
     for (const auto& entry : fs::directory_iterator(folder, scan_ec)) {
-      if (entry.is_regular_file() && is_manifest_name(entry.path().filename().string())) found.push_back(entry.path());
+      if (!entry.is_regular_file()) continue;
+      const std::string name = entry.path().filename().string();
+      if (is_manifest_name(name)) found.sweeps.push_back(entry.path());
+      if (is_tune_manifest_name(name)) found.tunes.push_back(entry.path());
     }
     if (scan_ec) throw merge_error(folder.string() + ": cannot list it: " + scan_ec.message());
   };
@@ -113,11 +121,13 @@ std::vector<fs::path> manifests_in(const std::string& dir) {
     if (entry.is_directory()) scan(entry.path());
   }
   if (ec) throw merge_error(dir + ": cannot list it: " + ec.message());
-  if (found.empty()) {
-    throw merge_error(dir + ": no shard manifest (<scenario>/shard-<i>-of-<N>.json) in it; was it written by "
-                            "`squall sweep --shard i/N --out " + dir + "`, and did that shard finish?");
+  if (found.sweeps.empty() && found.tunes.empty()) {
+    throw merge_error(dir + ": no shard manifest (<scenario>/shard-<i>-of-<N>.json or "
+                            "<scenario>/tune-shard-<i>-of-<N>.json) in it; was it written by `squall sweep` or "
+                            "`squall tune` with --shard i/N --out " + dir + ", and did that shard finish?");
   }
-  std::sort(found.begin(), found.end());
+  std::sort(found.sweeps.begin(), found.sweeps.end());
+  std::sort(found.tunes.begin(), found.tunes.end());
   return found;
 }
 
@@ -146,27 +156,14 @@ std::vector<manifest> complete_set(const std::string& scenario, std::vector<mani
                                     scenario, first.path.string(), m.path.string(), diff));
     }
   }
-  const int n = first.shard.count;
-  std::vector<std::optional<manifest>> by_index(static_cast<std::size_t>(n));
-  for (manifest& m : group) {
-    auto& slot = by_index[static_cast<std::size_t>(m.shard.index - 1)];
-    if (slot) {
-      throw merge_error(fmt::format("shard {} of '{}' appears twice: {} and {}", m.shard.text(), scenario,
-                                    slot->path.string(), m.path.string()));
-    }
-    slot = std::move(m);
-  }
-  std::string missing;
-  for (int i = 1; i <= n; ++i) {
-    if (!by_index[static_cast<std::size_t>(i - 1)]) missing += (missing.empty() ? "" : ", ") + shard_spec{i, n}.text();
-  }
-  if (!missing.empty()) {
-    throw merge_error(fmt::format("'{}': missing shard {} (found {} of {}; a shard that failed or is still running "
-                                  "leaves no manifest)",
-                                  scenario, missing, group.size(), n));
+  std::vector<shard_spec> specs;
+  std::vector<fs::path> paths;
+  for (const manifest& m : group) {
+    specs.push_back(m.shard);
+    paths.push_back(m.path);
   }
   std::vector<manifest> out;
-  for (auto& m : by_index) out.push_back(std::move(*m));
+  for (const std::size_t k : order_shards(scenario, specs, paths)) out.push_back(std::move(group[k]));
   return out;
 }
 
@@ -187,6 +184,34 @@ json read_seed_report(const manifest& m, std::uint64_t seed) {
 }
 
 }  // namespace
+
+json read_json_file(const fs::path& path) { return read_json(path); }
+
+std::vector<std::size_t> order_shards(const std::string& scenario, const std::vector<shard_spec>& shards,
+                                      const std::vector<fs::path>& paths) {
+  const int n = shards.front().count;
+  std::vector<std::optional<std::size_t>> by_index(static_cast<std::size_t>(n));
+  for (std::size_t k = 0; k < shards.size(); ++k) {
+    auto& slot = by_index[static_cast<std::size_t>(shards[k].index - 1)];
+    if (slot) {
+      throw merge_error(fmt::format("shard {} of '{}' appears twice: {} and {}", shards[k].text(), scenario,
+                                    paths[*slot].string(), paths[k].string()));
+    }
+    slot = k;
+  }
+  std::string missing;
+  for (int i = 1; i <= n; ++i) {
+    if (!by_index[static_cast<std::size_t>(i - 1)]) missing += (missing.empty() ? "" : ", ") + shard_spec{i, n}.text();
+  }
+  if (!missing.empty()) {
+    throw merge_error(fmt::format("'{}': missing shard {} (found {} of {}; a shard that failed or is still running "
+                                  "leaves no manifest)",
+                                  scenario, missing, shards.size(), n));
+  }
+  std::vector<std::size_t> out;
+  for (const auto& k : by_index) out.push_back(*k);
+  return out;
+}
 
 std::optional<shard_spec> parse_shard(const std::string& text, std::string& error) {
   const std::size_t slash = text.find('/');
@@ -242,18 +267,32 @@ std::string write_shard_manifest(const std::string& dir, const sweep_identity& i
   return path;
 }
 
-std::vector<merged_sweep> read_shards(const std::vector<std::string>& dirs) {
-  std::map<std::string, std::vector<manifest>> by_scenario;
+found_manifests find_manifests(const std::vector<std::string>& dirs) {
+  found_manifests all;
   std::vector<fs::path> seen;
-  for (const std::string& dir : dirs) {
-    for (const fs::path& path : manifests_in(dir)) {
+  // The same folder given twice (or a shard folder and its parent) is read once.
+  const auto add_new = [&seen](std::vector<fs::path>& to, const std::vector<fs::path>& paths) {
+    for (const fs::path& path : paths) {
       std::error_code ec;
       const fs::path canonical = fs::weakly_canonical(path, ec);
-      if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) continue;  // the same folder given twice
+      if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) continue;
       seen.push_back(canonical);
-      manifest m = read_manifest(path);
-      by_scenario[m.id.scenario].push_back(std::move(m));
+      to.push_back(path);
     }
+  };
+  for (const std::string& dir : dirs) {
+    const found_manifests found = manifests_in(dir);
+    add_new(all.sweeps, found.sweeps);
+    add_new(all.tunes, found.tunes);
+  }
+  return all;
+}
+
+std::vector<merged_sweep> read_shards(const std::vector<fs::path>& manifests) {
+  std::map<std::string, std::vector<manifest>> by_scenario;
+  for (const fs::path& path : manifests) {
+    manifest m = read_manifest(path);
+    by_scenario[m.id.scenario].push_back(std::move(m));
   }
   std::vector<merged_sweep> out;
   for (auto& [scenario, group] : by_scenario) {

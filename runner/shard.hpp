@@ -1,9 +1,11 @@
 #pragma once
 // Splitting a seed sweep across machines: `squall sweep --shard i/N` runs every N-th seed and leaves its per-seed
 // reports and a manifest; `squall merge` checks that the shards belong to one sweep and are all there, and
-// rebuilds the sweep's results exactly as one machine would have (docs/sweep-and-sharding.md).
+// rebuilds the sweep's results exactly as one machine would have (docs/sweep-and-sharding.md). What sweep and
+// tune shards share (i/N, finding manifests, checking a set of shards) is here too; tune_shard.hpp has the rest.
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -53,15 +55,30 @@ struct merge_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A JSON file of a shard. Throws merge_error naming the file when it cannot be read or is not JSON.
+nlohmann::json read_json_file(const std::filesystem::path& path);
+
+// The shard manifests in each dir (dir/<scenario>/…, or dir itself for a scenario folder): sweep manifests
+// shard-<i>-of-<N>.json and tune manifests tune-shard-<i>-of-<N>.json, each sorted; a folder given twice is read
+// once. Throws merge_error when a dir does not exist or holds no manifest.
+struct found_manifests {
+  std::vector<std::filesystem::path> sweeps, tunes;
+};
+found_manifests find_manifests(const std::vector<std::string>& dirs);
+
+// The positions of `shards` (all of one N, read from `paths`) ordered 1/N .. N/N. Throws merge_error when a
+// shard is there twice or missing.
+std::vector<std::size_t> order_shards(const std::string& scenario, const std::vector<shard_spec>& shards,
+                                      const std::vector<std::filesystem::path>& paths);
+
 struct merged_sweep {
   sweep_identity id;
   std::vector<nlohmann::json> reports;  // the K seed reports' digests (reports::seed_digest), in seed order
 };
 
-// Finds the manifests in each dir (dir/<scenario>/shard-*-of-*.json, or dir/shard-*-of-*.json for a scenario
-// folder itself), groups them by scenario (sorted by name), checks that each group's shards agree on the sweep's
-// identity and shard count and that every shard 1..N is there once, and reads their seed reports.
-// Throws merge_error.
-std::vector<merged_sweep> read_shards(const std::vector<std::string>& dirs);
+// Reads sweep manifests (find_manifests().sweeps), groups them by scenario (sorted by name), checks that each
+// group's shards agree on the sweep's identity and shard count and that every shard 1..N is there once, and
+// reads their seed reports. Throws merge_error.
+std::vector<merged_sweep> read_shards(const std::vector<std::filesystem::path>& manifests);
 
 }  // namespace squall::runner

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "runner/tune_paths.hpp"
 #include "sim/rng.hpp"
 
 namespace squall::runner {
@@ -83,7 +84,61 @@ std::optional<range_text> split_range(std::string_view text) {
   return r;
 }
 
-std::string range_values(const range_text& r, std::vector<json>& out) {
+// A number as an exact integer when it is one (5000 or 5000.0) and within ±2^53, where doubles are exact.
+std::optional<std::int64_t> exact_integer(const json& v) {
+  constexpr double exact = 9007199254740992.0;  // 2^53
+  if (v.is_number_integer()) {
+    const double d = v.get<double>();
+    if (d < -exact || d > exact) return std::nullopt;
+    return v.get<std::int64_t>();
+  }
+  const double d = v.get<double>();
+  if (!std::isfinite(d) || std::floor(d) != d || d < -exact || d > exact) return std::nullopt;
+  return static_cast<std::int64_t>(d);
+}
+
+// N integers evenly spaced from a to b, each the exact position a + (b - a)·k/(N - 1) rounded to the nearest
+// integer (halves away from a), in integer arithmetic; equal neighbours are kept once.
+std::vector<std::int64_t> integer_steps(std::int64_t a, std::int64_t b, std::int64_t n) {
+  const std::int64_t span = b > a ? b - a : a - b;  // |b - a| <= 2^54: no overflow
+  const std::int64_t sign = b > a ? 1 : -1;
+  const std::int64_t q = span / (n - 1), r = span % (n - 1);
+  std::vector<std::int64_t> out;
+  for (std::int64_t k = 0; k < n; ++k) {
+    const std::int64_t offset = q * k + (2 * r * k + (n - 1)) / (2 * (n - 1));  // r·k < 10^6: exact
+    const std::int64_t v = a + sign * offset;
+    if (out.empty() || out.back() != v) out.push_back(v);
+  }
+  return out;
+}
+
+std::string join_values(const std::vector<json>& values) {
+  std::string out;
+  for (const json& v : values) out += (out.empty() ? "" : ", ") + v.dump();
+  return out;
+}
+
+// A range over a field that takes integers: integer ends, values rounded to integers, said in `note`.
+std::string integer_range_values(const range_text& r, const json& from, const json& to, std::int64_t n,
+                                 vary_parse& result, std::vector<json>& out) {
+  const auto a = exact_integer(from), b = exact_integer(to);
+  if (!a || !b) {
+    return fmt::format("{} takes integers: write the range with whole-number ends, e.g. {}..{}/{}", result.path,
+                       std::llround(from.get<double>()), std::llround(to.get<double>()), n);
+  }
+  for (const std::int64_t v : integer_steps(*a, *b, n)) out.emplace_back(v);
+  if ((*b - *a) % (n - 1) == 0) return "";
+  result.note = fmt::format("{}..{}/{}: {} takes integers, so the {} evenly spaced values are rounded to the "
+                            "nearest integer{}: {}",
+                            trim(r.from), trim(r.to), n, result.path, n,
+                            static_cast<std::int64_t>(out.size()) < n
+                                ? fmt::format(" and the repeats dropped ({} distinct)", out.size())
+                                : "",
+                            join_values(out));
+  return "";
+}
+
+std::string range_values(const range_text& r, bool integer_field, vary_parse& result, std::vector<json>& out) {
   const auto from = read_number(r.from);
   const auto to = read_number(r.to);
   if (!to) return fmt::format("'{}' is not a number; write A..B/N, {}", trim(r.to), vary_example);
@@ -101,13 +156,11 @@ std::string range_values(const range_text& r, std::vector<json>& out) {
   const double a = from->get<double>(), b = to->get<double>();
   if (!std::isfinite(a) || !std::isfinite(b)) return "the range ends must be finite numbers";
   if (a == b) return fmt::format("the range starts and ends at {}; list a single value instead", trim(r.from));
+  if (integer_field) return integer_range_values(r, *from, *to, n, result, out);
   if (from->is_number_integer() && to->is_number_integer()) {
-    const auto ia = from->get<std::int64_t>(), ib = to->get<std::int64_t>();
-    // Ends beyond ±2^53 would not be exact in JSON anyway.
-    constexpr std::int64_t exact = std::int64_t{1} << 53;
-    if (std::llabs(ia) <= exact && std::llabs(ib) <= exact && (ib - ia) % (n - 1) == 0) {
-      const std::int64_t step = (ib - ia) / (n - 1);
-      for (std::int64_t k = 0; k < n; ++k) out.emplace_back(ia + k * step);
+    const auto ia = exact_integer(*from), ib = exact_integer(*to);
+    if (ia && ib && (*ib - *ia) % (n - 1) == 0) {
+      for (const std::int64_t v : integer_steps(*ia, *ib, n)) out.emplace_back(v);
       return "";
     }
   }
@@ -131,7 +184,7 @@ std::string list_values(std::string_view text, std::vector<json>& out) {
 
 }  // namespace
 
-vary_parse parse_vary(const std::string& text) {
+vary_parse parse_vary(const std::string& text, const integer_field_test& integer_field) {
   vary_parse r;
   const std::size_t eq = text.find('=');
   if (eq == std::string::npos) {
@@ -154,7 +207,8 @@ vary_parse parse_vary(const std::string& text) {
   }
   tune_param p{r.path, {}};
   const auto range = split_range(values);
-  r.error = range ? range_values(*range, p.values) : list_values(values, p.values);
+  const bool integers = range && integer_field && integer_field(r.path);
+  r.error = range ? range_values(*range, integers, r, p.values) : list_values(values, p.values);
   if (!r.error.empty()) return r;
   for (std::size_t i = 0; i < p.values.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
@@ -244,36 +298,12 @@ std::vector<std::uint64_t> draw_candidates(std::uint64_t size, std::uint64_t cou
   return out;
 }
 
-namespace {
-
-// "faults[0].rate" → "faults", "[0]", "rate"; a bracketed segment keeps its brackets.
-std::vector<std::string> path_segments(const std::string& path) {
-  std::vector<std::string> out;
-  std::string current;
-  for (const char c : path) {
-    if (c == '.' || c == '[') {
-      if (!current.empty()) out.push_back(current);
-      current = c == '[' ? "[" : "";
-    } else {
-      current += c;
-      if (c == ']') {
-        out.push_back(current);
-        current.clear();
-      }
-    }
-  }
-  if (!current.empty()) out.push_back(current);
-  return out;
-}
-
-}  // namespace
-
 json snippet_for(const json& document, const std::vector<std::string>& paths) {
   json out = json::object();
   for (const std::string& path : paths) {
     const json* src = &document;
     json* dst = &out;
-    const std::vector<std::string> segments = path_segments(path);
+    const std::vector<std::string> segments = path_tokens(path);
     for (std::size_t i = 0; i < segments.size(); ++i) {
       const std::string& seg = segments[i];
       if (!src->is_object() || seg.front() == '[' || !src->contains(seg)) break;

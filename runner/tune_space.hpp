@@ -3,6 +3,7 @@
 // candidate back into --set flags and a JSON snippet to paste into the scenario (docs/tuning.md).
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,16 +22,22 @@ struct vary_parse {
   std::optional<tune_param> value;
   std::string path;   // the path as far as it was read ("" when there is no '='), for the message
   std::string error;  // set when value is empty: what is wrong and how to write it
+  std::string note;   // set when a range over an integer field was rounded: the values it gives, to show the user
 };
 
 inline constexpr std::size_t tune_values_max = 1000;       // per --vary
 inline constexpr std::uint64_t tune_grid_max = 10000;      // candidates a grid search may have
 
+// Whether the field at a path takes only integers (field_type_at over the scenario, runner/tune_paths.hpp).
+using integer_field_test = std::function<bool(const std::string& path)>;
+
 // "PATH=V1,V2,..." (each value JSON, else a string, as --set; commas inside [], {} or "" do not split) or
-// "PATH=A..B/N": N evenly spaced numbers from A to B inclusive (N >= 2). The numbers are integers when A, B and
-// the step (B - A) / (N - 1) are integral, else doubles rounded to 12 significant digits (B exactly).
+// "PATH=A..B/N": N evenly spaced numbers from A to B inclusive (N >= 2). For a field that takes integers
+// (`integer_field`) A and B must be whole numbers and each value is rounded to the nearest integer (halves away
+// from A), repeats dropped, and `note` says so when that changed anything. Otherwise the values are integers
+// when A, B and the step (B - A) / (N - 1) are integral, else doubles rounded to 12 significant digits (B exactly).
 // Values may not repeat. The path itself is checked later, when a candidate is validated like a --set.
-vary_parse parse_vary(const std::string& text);
+vary_parse parse_vary(const std::string& text, const integer_field_test& integer_field = {});
 
 // The top-level scenario fields --vary may not change (they identify the run rather than configure it).
 // Returns the problem, or "" when the path may be varied.

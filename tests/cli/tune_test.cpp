@@ -87,7 +87,8 @@ TEST_CASE("tune: an invalid --vary value names its path and exits 2 before anyth
 
   r = box.run("tune s.json --vary policy.breaker.open_ms=1000,2000 --set policy.breaker.open_ms=500");
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.out, Catch::Contains("both set policy.breaker.open_ms"));
+  CHECK_THAT(r.out, Catch::Contains("--set policy.breaker.open_ms=500 and --vary policy.breaker.open_ms change the "
+                                    "same field"));
 
   r = box.run("tune s.json --vary policy.breaker.open_ms=1000,2000 --objective 'max goodput'");
   CHECK(r.exit_code == 2);

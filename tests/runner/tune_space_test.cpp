@@ -6,7 +6,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "runner/tune_search.hpp"
+#include "runner/tune_result.hpp"
+#include "runner/tune_score.hpp"
 #include "runner/tune_space.hpp"
 
 namespace squall::runner {

@@ -1,6 +1,6 @@
 #pragma once
 // Scoring `squall tune` candidates: what one run contributes, per-candidate statistics over the tuning seeds,
-// gate margins, the Pareto front, the ranking and recommendation, and tune.json (docs/tuning.md).
+// gate margins, the goodput floor, the Pareto front, the ranking and the hold-out (docs/tuning.md).
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -13,7 +13,8 @@
 
 namespace squall::runner {
 
-// The metrics every candidate is scored on, in table order; the Pareto front is taken over them.
+// The metrics every candidate is scored on, in table order; the Pareto front is taken over them. The first is
+// goodput.ratio, which the goodput floor reads.
 struct tune_metric {
   const char* path;
   const char* label;  // short column header with its unit
@@ -35,10 +36,11 @@ objective_parse parse_objective(const std::string& text);
 
 // The part of one run's report a candidate keeps (a report is dropped as soon as its run ends).
 struct run_summary {
-  std::vector<std::optional<double>> metrics;  // by the metric paths given to summarize_run
+  std::vector<std::optional<double>> metrics;      // by the metric paths given to summarize_run
   std::vector<std::optional<double>> gate_values;  // by the scenario's gate order
   std::vector<char> gate_passed;
   std::vector<char> gate_unknown;
+  bool operator==(const run_summary&) const = default;
 };
 run_summary summarize_run(const nlohmann::json& report, const std::vector<std::string>& metric_paths,
                           std::size_t gates);
@@ -75,17 +77,31 @@ struct candidate_result {
   double margin = 0;                   // least gate margin; +infinity without gates, -infinity if none ran
   std::optional<double> objective;     // mean of the --objective metric
   bool pareto = false;
+  bool below_goodput_floor = false;    // passes_all, but its mean goodput is under the floor (apply_goodput_floor)
 };
 
 // Folds the per-seed summaries (metric_paths = tune_key_metrics() paths, then the objective's if given).
 void score_candidate(candidate_result& c, const std::vector<run_summary>& seeds,
                      const std::vector<reports::gate>& gates, bool has_objective);
 
+// The goodput floor: a candidate that passes every gate is recommended only when its mean goodput is at least
+// `relative` × the best mean goodput among the candidates that pass every gate, so that a breaker that passes
+// the gates by staying open (and shedding most requests) is not the answer. `relative` 0 turns it off.
+struct goodput_floor {
+  double relative = 0;
+  std::size_t best = 0;  // the passing candidate with the best mean goodput (its position)
+  double best_goodput = 0;
+  double floor = 0;      // relative × best_goodput
+  std::size_t below = 0; // passing candidates under the floor
+};
+// Marks candidates below the floor; nothing when the floor is off or no passing candidate has a goodput.
+std::optional<goodput_floor> apply_goodput_floor(std::vector<candidate_result>& candidates, double relative);
+
 // Marks the Pareto front over the key metrics' means (skipped candidates are never on it).
 void mark_pareto(std::vector<candidate_result>& candidates);
 
-// Candidate positions best first: passing every gate in every seed, more seeds passing every gate, larger margin,
-// better objective (when given), then grid order; skipped candidates last.
+// Candidate positions best first: valid, passing every gate in every seed, not below the goodput floor, more
+// seeds passing every gate, larger margin, better objective (when given), then grid order.
 std::vector<std::size_t> rank_candidates(const std::vector<candidate_result>& candidates,
                                          const std::optional<tune_objective>& objective);
 
@@ -100,36 +116,5 @@ struct holdout_result {
 };
 holdout_result score_holdout(std::uint64_t first_seed, const std::vector<run_summary>& seeds,
                              const std::vector<reports::gate>& gates, const std::vector<std::string>& repros);
-
-// Everything tune.json records besides the candidates.
-struct tune_setup {
-  std::string scenario;
-  std::string file;
-  std::vector<std::string> overrides;   // --set, applied to every candidate before the varied values
-  std::vector<std::string> params;      // varied paths
-  std::vector<std::vector<nlohmann::json>> param_values;
-  std::string search = "grid";
-  std::uint64_t grid_size = 0;
-  std::optional<std::uint64_t> budget;
-  std::uint64_t first_seed = 0;
-  std::size_t seeds = 0;
-  std::size_t holdout_seeds = 0;
-  std::optional<tune_objective> objective;
-  std::vector<std::string> gates;
-  std::string expect = "pass";
-  std::string command;                  // the tune command line (without --jobs/--out)
-};
-
-// tune.json: the setup, every candidate in grid order with its rank, the recommendation (or the closest
-// candidate), the hold-out result, the verdict and exit code. Deterministic bytes for a given setup.
-nlohmann::json tune_json(const tune_setup& setup, const std::vector<candidate_result>& candidates,
-                         const std::vector<std::size_t>& ranking, const std::optional<holdout_result>& holdout);
-
-// "--set a=1 --set b=2" (shell-quoted): the --set overrides and the candidate's values, pasteable after
-// `squall run FILE`.
-std::string set_flags(const std::vector<std::string>& base_overrides, const std::vector<std::string>& candidate);
-
-// 0 recommendation found and every hold-out seed passes, 1 none passes or the hold-out fails.
-int tune_exit_code(const nlohmann::json& tune);
 
 }  // namespace squall::runner

@@ -50,6 +50,7 @@ namespace {
 // so parsing a response allocates nothing.
 class response_reader final : public http::basic_parser<false> {
  public:
+  response_reader() { body_limit(boost::none); }  // bodies are discarded: any size costs no memory
   int status = 0;
   stack::duration retry_after{0};
 
@@ -88,6 +89,8 @@ struct http_client::slot {
   enum class state : std::uint8_t { free, queued, active };
   stack::http_handler done;
   clock::time_point start{};
+  clock::time_point deadline{};
+  clock::time_point written{};  // when its bytes were handed to the socket (epoch: not yet)
   std::uint32_t generation = 0;
   state st = state::free;
   bool retried = false;  // the one transparent retry was used
@@ -125,7 +128,8 @@ void http_client::send(stack::duration timeout, stack::http_handler done) {
   const clock::time_point now = clock::now();
   if (closed_.empty() && idle_.empty() && queued_ >= config_.max_queued) {
     ++stats_.rejected;
-    asio::post(io_, [done] {
+    asio::post(io_, [this, done] {
+      last_service_ = stack::duration{0};
       stack::attempt_result r;
       r.kind = stack::attempt_kind::connect_failure;
       done.fn(done.self, done.arg, r);
@@ -136,10 +140,12 @@ void http_client::send(stack::duration timeout, stack::http_handler done) {
   slot& s = slots_[index];
   s.done = done;
   s.start = now;
+  s.written = {};
+  s.deadline = now + timeout;
   s.retried = false;
   s.st = slot::state::queued;
   ++live_;
-  push_deadline({index, s.generation}, now + timeout);
+  push_deadline({index, s.generation}, s.deadline);
   queue_.push_back({index, s.generation});
   ++queued_;
   pump();
@@ -147,8 +153,15 @@ void http_client::send(stack::duration timeout, stack::http_handler done) {
 
 // Hands queued requests to free connections, oldest first: an idle one (most recently used) or a new one.
 void http_client::pump() {
+  clock::time_point now{};
   while (queued_ > 0 && (!idle_.empty() || !closed_.empty())) {
     const slot_ref r = queue_.front();
+    if (live(r)) {
+      // Past its deadline already: its timer is due, so let it expire there instead of taking (and, on its
+      // timeout, closing) a connection.
+      if (now == clock::time_point{}) now = clock::now();
+      if (slots_[r.index].deadline <= now) break;
+    }
     queue_.pop_front();
     if (!live(r)) continue;
     --queued_;
@@ -219,6 +232,7 @@ void http_client::on_connect(std::uint32_t conn, const error_code& ec) {
 void http_client::write(std::uint32_t conn) {
   connection& c = *connections_[conn];
   c.st = connection::state::writing;
+  slots_[c.slot].written = clock::now();
   asio::async_write(c.socket, asio::buffer(request_),
                     [this, conn](const error_code& ec, std::size_t sent) { on_write(conn, ec, sent); });
 }
@@ -292,7 +306,10 @@ bool http_client::draining(std::uint32_t conn) {
 void http_client::finish(std::uint32_t index, stack::attempt_result result) {
   slot& s = slots_[index];
   const stack::http_handler done = s.done;
-  result.latency = std::chrono::duration_cast<stack::duration>(clock::now() - s.start);
+  const clock::time_point now = clock::now();
+  result.latency = std::chrono::duration_cast<stack::duration>(now - s.start);
+  last_service_ = s.written == clock::time_point{} ? stack::duration{0}
+                                                   : std::chrono::duration_cast<stack::duration>(now - s.written);
   s.st = slot::state::free;
   ++s.generation;
   free_slots_.push_back(index);

@@ -68,6 +68,10 @@ class http_client {
   // One GET attempt; `done` gets exactly one result, after at most `timeout` (plus scheduling delay).
   void send(stack::duration timeout, stack::http_handler done);
 
+  // Inside a `done` callback: time from writing that request to its result, without the wait for a connection
+  // or a connect (0 when it was never written). `squall load` reports it as service time.
+  stack::duration last_service_time() const { return last_service_; }
+
   std::size_t in_flight() const { return live_; }  // queued or on a connection
   std::size_t open_connections() const { return open_; }
   const http_client_stats& stats() const { return stats_; }
@@ -122,6 +126,7 @@ class http_client {
   std::uint64_t timer_generation_ = 0;
   std::size_t live_ = 0;
   std::size_t open_ = 0;
+  stack::duration last_service_{0};
   http_client_stats stats_;
 };
 

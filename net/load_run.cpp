@@ -68,7 +68,7 @@ class load_engine {
         ++stats_.by_status[r.status >= 100 && r.status < 600 ? static_cast<std::size_t>(r.status) : 0];
         const auto since_start = std::chrono::duration_cast<stack::duration>(last_result_ - start_).count();
         stats_.latency.record(since_start - static_cast<std::int64_t>(intended_ns));
-        stats_.service.record(r.latency.count());
+        stats_.service.record(client_.last_service_time().count());
         break;
       }
       case stack::attempt_kind::timeout: ++stats_.timeouts; break;

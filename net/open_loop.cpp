@@ -5,8 +5,7 @@
 namespace squall::net {
 
 open_loop::open_loop(boost::asio::io_context& io, open_loop_config config, arrival_fn on_arrival)
-    : io_(io),
-      config_(std::move(config)),
+    : config_(std::move(config)),
       on_arrival_(std::move(on_arrival)),
       process_(config_.arrivals, sim::rng(config_.seed).fork("arrivals")),
       timer_(io) {}

@@ -65,7 +65,6 @@ class open_loop {
   void arm();
   void on_timer(const boost::system::error_code& ec);
 
-  boost::asio::io_context& io_;
   open_loop_config config_;
   arrival_fn on_arrival_;
   std::function<void()> on_finished_;

@@ -40,6 +40,7 @@ and gates (e.g. "retry_amplification.overall < 1.5"). See docs/scenario-format.m
   squall run scenarios/*.json               simulate them, write reports, exit 1 if a gate fails
   squall check out/h.jsonl --gates "goodput.ratio > 0.9"   recompute a report from a recorded history
   squall fake http --listen 127.0.0.1:8080 --config dep.json   a flaky HTTP dependency with an admin API
+  squall load http://127.0.0.1:8080/ --rate 5000 --duration 60s   open-loop HTTP load, latency from intended send
 
 Exit codes: 0 all gates pass, 1 a gate failed, 2 invalid input or usage, 3 internal error or unknown gate value.
 )";
@@ -205,6 +206,43 @@ void add_tune(CLI::App& app) {
   tune->callback([cmd] { throw CLI::RuntimeError(execute(*cmd)); });
 }
 
+constexpr const char* load_examples = R"(
+Examples:
+  squall load http://127.0.0.1:8080/ --rate 5000 --duration 60s          5000 req/s (poisson) for a minute
+  squall load http://127.0.0.1:8080/api --rate 100000 --duration 10s --connections 64 --arrivals constant
+        more than the server can take: latency from the intended send time grows, service time does not
+  squall load http://localhost:8080/ --rate 200 --duration 2m --timeout-ms 250 --out out/staging
+Arrivals are open-loop: they leave at their scheduled times whatever the server does, and latency is measured
+from that intended time (no coordinated omission). A request counts from its intended send time, so waiting for
+one of the --connections counts too. Beyond --max-in-flight open requests, arrivals are dropped and counted.
+Writes DIR/report.json and DIR/report.md (--out, default out/load). Only loopback targets unless --allow-remote.
+Exit codes: 0 the load ran, 2 invalid input (URL, duration, rate, a non-loopback host), 3 internal error.
+)";
+
+// The options live as long as the app (the callback owns them).
+void add_load(CLI::App& app) {
+  auto cmd = std::make_shared<load_command>();
+  auto* load = app.add_subcommand("load", "Open-loop HTTP load against one URL: latency from the intended send "
+                                          "time, service time, counts by status, report.json and report.md");
+  load->footer(load_examples);
+  load->add_option("url", cmd->url, "http://HOST[:PORT]/PATH (loopback only unless --allow-remote)")->required();
+  load->add_option("--rate", cmd->rate, "Arrivals per second")->required();
+  load->add_option("--duration", cmd->duration, "How long arrivals go on: 500ms, 60s, 2m")->capture_default_str();
+  load->add_option("--connections,-c", cmd->connections, "Keep-alive connections at most")->capture_default_str();
+  load->add_option("--timeout-ms", cmd->timeout_ms, "Per-request deadline from its send, connection wait included")
+      ->capture_default_str();
+  load->add_option("--arrivals", cmd->arrivals, "poisson (random gaps) or constant (equal gaps)")
+      ->capture_default_str();
+  load->add_option("--seed", cmd->seed, "Seed of the poisson arrival times")->capture_default_str();
+  load->add_option("--max-in-flight", cmd->max_in_flight,
+                   "Open requests at most; beyond, arrivals are dropped and counted (default: connections + "
+                   "rate x timeout)");
+  load->add_option("--out,-o", cmd->out_dir, "Directory for report.json and report.md")->capture_default_str();
+  load->add_flag("--allow-remote", cmd->allow_remote, "Allow a target that is not a loopback address");
+  load->add_flag("--quiet,-q", cmd->quiet, "No progress line and no summary");
+  load->callback([cmd] { throw CLI::RuntimeError(execute(*cmd)); });
+}
+
 constexpr const char* worker_examples = R"(
 Examples:
   squall worker --run r1 --redis redis://10.0.0.5:6379 --scenario s.json --node 0 --produce --history w0.jsonl
@@ -253,6 +291,7 @@ int cli_main(int argc, char** argv) {
   add_tune(app);
   add_worker(app);
   add_fake(app);
+  add_load(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& done) {

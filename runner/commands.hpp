@@ -1,5 +1,6 @@
 #pragma once
 // One function per subcommand; cli.cpp parses arguments into these option structs.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -78,6 +79,21 @@ struct tune_command {
   bool quiet = false;
 };
 
+// squall load (docs/load.md): open-loop HTTP load against one URL.
+struct load_command {
+  std::string url;
+  double rate = 0;                     // --rate: arrivals per second (required)
+  std::string duration = "10s";        // --duration: 60s, 500ms, 2m
+  int connections = 64;                // --connections: keep-alive connections at most
+  double timeout_ms = 1000;            // --timeout-ms: per request, waiting for a connection included
+  std::string arrivals = "poisson";    // --arrivals poisson|constant
+  std::uint64_t seed = 1;              // --seed: of the poisson arrival times
+  std::optional<std::size_t> max_in_flight;  // --max-in-flight: beyond it arrivals are dropped (and counted)
+  std::string out_dir = "out/load";
+  bool allow_remote = false;           // --allow-remote: targets beyond loopback
+  bool quiet = false;
+};
+
 // Commands whose options stay in their own file: registers `squall fake http` (command_fake.cpp).
 void add_fake(CLI::App& app);
 
@@ -102,5 +118,6 @@ struct worker_command {
 int execute(const check_command& cmd);
 int execute(const worker_command& cmd);
 int execute(const validate_command& cmd);
+int execute(const load_command& cmd);
 
 }  // namespace squall::runner

@@ -29,9 +29,9 @@ run_load() {  # label, rate, then extra flags
   /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" \
     "$squall" load "$url" --rate "$rate" --duration "${seconds}s" --connections 64 --quiet --out "$tmp/out" "$@"
   read -r wall user sys rss_kb <"$tmp/time"
-  jq -r --arg label "$label" --arg cpu "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" \
+  jq -r --arg name "$label" --arg cpu "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" \
      --arg rss "$((rss_kb / 1024))" '
-    "\($label): target \(.rate.target_per_s)/s, achieved \(.rate.achieved_per_s)/s, sent \(.requests.sent), " +
+    "\($name): target \(.rate.target_per_s)/s, achieved \(.rate.achieved_per_s)/s, sent \(.requests.sent), " +
     "dropped \(.requests.dropped), errors \(.requests.errors), timeouts \(.requests.by_kind.timeout)\n" +
     "  latency from intended send ms p50/p90/p99/p99.9/max: \(.latency_ms.p50) / \(.latency_ms.p90) / " +
     "\(.latency_ms.p99) / \(.latency_ms.p999) / \(.latency_ms.max)\n" +

@@ -235,8 +235,8 @@ void add_load(CLI::App& app) {
       ->capture_default_str();
   load->add_option("--seed", cmd->seed, "Seed of the poisson arrival times")->capture_default_str();
   load->add_option("--max-in-flight", cmd->max_in_flight,
-                   "Open requests at most; beyond, arrivals are dropped and counted (default: connections + "
-                   "rate x timeout)");
+                   "Open requests at most; beyond, arrivals are dropped and counted (default: connections x 65, "
+                   "or fewer when rate x timeout is less)");
   load->add_option("--out,-o", cmd->out_dir, "Directory for report.json and report.md")->capture_default_str();
   load->add_flag("--allow-remote", cmd->allow_remote, "Allow a target that is not a loopback address");
   load->add_flag("--quiet,-q", cmd->quiet, "No progress line and no summary");

@@ -4,6 +4,8 @@
 #      (and --threads 2);
 #   2. the overhead of an active latency fault beyond its delay: a latency_spike adding 5 ms to a 0 ms dependency,
 #      wrk --latency; overhead = p50/p99 minus 5 ms.
+# Besides wrk's rate, each run reports the server's CPU time per request (user + sys from /proc/PID/stat), which
+# stays comparable when the machine is busy and wrk's rate does not.
 # Usage: bench/fake-http.sh [SQUALL_BIN] [DURATION] [REPEAT]   (default build/release/runner/squall 10s 3)
 # Needs wrk and nginx (scripts/install-bench-deps.sh). Prints one line per run, then the medians.
 set -euo pipefail
@@ -22,16 +24,21 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# wrk's requests/s and latency percentiles (ms) as "rps p50 p90 p99".
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# wrk's requests/s, latency percentiles (ms) and the server's CPU µs per request: "rps p50 p90 p99 non2xx cpu_us".
 run_wrk() {
-  local url=$1 out
+  local url=$1 pid=$2 out before after
+  before=$(cpu_ticks "$pid")
   out=$(wrk -t1 -c64 -d"$duration" --latency "$url")
-  echo "$out" | awk '
+  after=$(cpu_ticks "$pid")
+  echo "$out" | awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /Requests\/sec/ { rps = $2 }
     $1 == "50%" { p50 = ms($2) } $1 == "90%" { p90 = ms($2) } $1 == "99%" { p99 = ms($2) }
     /Non-2xx/ { non2xx = $NF }
-    END { printf "%.0f %.3f %.3f %.3f %s\n", rps, p50, p90, p99, (non2xx == "" ? 0 : non2xx) }'
+    /requests in/ { n = $1 }
+    END { printf "%.0f %.3f %.3f %.3f %s %.2f\n", rps, p50, p90, p99, (non2xx == "" ? 0 : non2xx), ticks / hz / n * 1e6 }'
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -50,32 +57,32 @@ start_fake() {
 }
 stop_fake() { kill "$server_pid"; wait "$server_pid" || true; server_pid=""; }
 
-measure() {  # label url: REPEAT wrk runs, one line each, then the median rps and p99
-  local label=$1 url=$2 line
+measure() {  # label url pid: REPEAT wrk runs, one line each, then the medians
+  local label=$1 url=$2 pid=$3 line
   : >"$work/runs"
   for i in $(seq "$repeat"); do
-    line=$(run_wrk "$url")
-    echo "$label run $i: rps p50_ms p90_ms p99_ms non2xx = $line"
+    line=$(run_wrk "$url" "$pid")
+    echo "$label run $i: rps p50_ms p90_ms p99_ms non2xx cpu_us_per_request = $line"
     echo "$line" >>"$work/runs"
   done
-  echo "$label median: $(awk '{print $1}' "$work/runs" | median) req/s, p50 $(awk '{print $2}' "$work/runs" | median) ms, p99 $(awk '{print $4}' "$work/runs" | median) ms"
+  echo "$label median: $(awk '{print $1}' "$work/runs" | median) req/s, p50 $(awk '{print $2}' "$work/runs" | median) ms, p99 $(awk '{print $4}' "$work/runs" | median) ms, server CPU $(awk '{print $6}' "$work/runs" | median) µs/request"
 }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t1 -c64 -d$duration --latency"
 port=$(free_port)
 bash "$here/nginx.sh" start "$port" "$work/nginx"
 sleep 0.3
-measure "nginx (1 worker, return 200)" "http://127.0.0.1:$port/"
+measure "nginx (1 worker, return 200)" "http://127.0.0.1:$port/" "$(pgrep -P "$(cat "$work/nginx/nginx.pid")" | head -1)"
 bash "$here/nginx.sh" stop "$work/nginx"
 
 cat >"$work/fast.json" <<'JSON'
 {"capacity": 100000, "latency": {"dist": "constant", "value_ms": 0}, "errors": {"rate": 0}}
 JSON
 start_fake "$work/fast.json" --threads 1
-measure "squall fake http --threads 1, no faults" "$url/"
+measure "squall fake http --threads 1, no faults" "$url/" "$server_pid"
 stop_fake
 start_fake "$work/fast.json" --threads 2
-measure "squall fake http --threads 2, no faults" "$url/"
+measure "squall fake http --threads 2, no faults" "$url/" "$server_pid"
 stop_fake
 
 # A scenario-shaped config: the latency_spike runs on the server's timeline from its start.
@@ -87,6 +94,6 @@ cat >"$work/spike.json" <<'JSON'
  "policy": {"timeout_ms": 1000, "retry": {"max_attempts": 1, "backoff": {"kind": "none", "base_ms": 1, "cap_ms": 1}}}}
 JSON
 start_fake "$work/spike.json" --threads 1
-measure "squall fake http, latency_spike +5 ms" "$url/"
+measure "squall fake http, latency_spike +5 ms" "$url/" "$server_pid"
 stop_fake
 echo "overhead of the latency fault = p50/p99 above minus 5 ms"

@@ -50,7 +50,7 @@ int execute_real(const run_command& cmd) {
   run_options options;
   options.seed = seed;
   options.repro = repro_command(file, seed, cmd.overrides) + " --real";
-  progress_line progress(!cmd.quiet, 1);
+  progress_line progress(!cmd.quiet, 1, "real");
   options.progress = [&progress](const run_progress& p) { progress.update(0, p); };
   if (!cmd.quiet)
     std::fprintf(stderr, "squall run --real: %s for %.0f s of real time (Ctrl-C aborts without a report)\n",
@@ -80,7 +80,7 @@ int execute_real(const run_command& cmd) {
   sim_options.seed = seed;
   sim_options.repro = repro_command(file, seed, cmd.overrides);
   const nlohmann::json simulated = simulate(s, sim_options).report;
-  const nlohmann::json comparison = compare_reports(simulated, real.report);
+  const nlohmann::json comparison = compare_reports(simulated, real.report, s.workload.enabled, s.jobs.enabled);
 
   scenario_outcome outcome;
   outcome.file = file;

@@ -10,8 +10,8 @@ namespace squall::runner {
 
 using clock = std::chrono::steady_clock;
 
-progress_line::progress_line(bool enabled, std::size_t runs)
-    : enabled_(enabled), tty_(isatty(STDERR_FILENO) != 0), runs_(runs), start_(clock::now()), last_print_(start_) {}
+progress_line::progress_line(bool enabled, std::size_t runs, const char* verb)
+    : enabled_(enabled), verb_(verb), tty_(isatty(STDERR_FILENO) != 0), runs_(runs), start_(clock::now()), last_print_(start_) {}
 
 progress_line::~progress_line() { finish(); }
 
@@ -44,7 +44,7 @@ void progress_line::print_locked(clock::time_point now) {
   const double wall_s = std::chrono::duration<double>(now - start_).count();
   std::string line =
       runs_.size() == 1
-          ? fmt::format("squall: simulated {:.0f}/{:.0f} s, {:.1f} M events, {:.1f} M events/s", sim_s, total_s,
+          ? fmt::format("squall: {} {:.0f}/{:.0f} s, {:.1f} M events, {:.1f} M events/s", verb_, sim_s, total_s,
                         static_cast<double>(events) / 1e6, static_cast<double>(events) / 1e6 / wall_s)
           : fmt::format("squall: {}/{} runs done, {:.1f} M events, {:.1f} M events/s", done_, runs_.size(),
                         static_cast<double>(events) / 1e6, static_cast<double>(events) / 1e6 / wall_s);

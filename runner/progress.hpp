@@ -13,7 +13,8 @@ namespace squall::runner {
 
 class progress_line {
  public:
-  progress_line(bool enabled, std::size_t runs);
+  // `verb` names what the time is: "simulated" (virtual time) or "real" (wall clock of a real run).
+  progress_line(bool enabled, std::size_t runs, const char* verb = "simulated");
   ~progress_line();
   // Called by run `index` (from any thread).
   void update(std::size_t index, const run_progress& p);
@@ -24,6 +25,7 @@ class progress_line {
  private:
   void print_locked(std::chrono::steady_clock::time_point now);
   bool enabled_;
+  const char* verb_;
   bool tty_;
   std::mutex mu_;
   std::vector<run_progress> runs_;

@@ -1,6 +1,7 @@
 #include "runner/real_compare.hpp"
 
 #include <array>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -47,9 +48,11 @@ std::string shown(const nlohmann::json& v) {
 
 }  // namespace
 
-nlohmann::json compare_reports(const nlohmann::json& sim, const nlohmann::json& real) {
+nlohmann::json compare_reports(const nlohmann::json& sim, const nlohmann::json& real, bool http, bool jobs) {
   nlohmann::json rows = nlohmann::json::array();
   for (const char* path : key_metrics) {
+    const bool jobs_metric = std::string_view(path).starts_with("duplicates.");
+    if (jobs_metric ? !jobs : !http) continue;
     const nlohmann::json a = value_at(sim, path);
     const nlohmann::json b = value_at(real, path);
     if (a.is_null() && b.is_null()) continue;

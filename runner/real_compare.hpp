@@ -8,8 +8,9 @@
 namespace squall::runner {
 
 // {"metrics": [{"path", "sim", "real", "delta"}...]}: every key metric either report has (null where one has none;
-// delta = real - sim when both are numbers).
-nlohmann::json compare_reports(const nlohmann::json& sim, const nlohmann::json& real);
+// delta = real - sim when both are numbers). `http` / `jobs`: which parts the scenario has (the other part's
+// metrics are left out: they are zero in both modes).
+nlohmann::json compare_reports(const nlohmann::json& sim, const nlohmann::json& real, bool http, bool jobs);
 
 // A console table of compare_reports' output, and the same as Markdown.
 std::string comparison_table(const nlohmann::json& comparison);

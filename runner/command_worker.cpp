@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <memory>
+#include <stdexcept>
 #include <optional>
 #include <thread>
 
@@ -114,7 +116,14 @@ int execute(const worker_command& cmd) {
   }
   shifted_sink sink(writer ? &*writer : nullptr, unix_ns() - *t0);
   net::real_history history(sink);
-  real_job_world world(s, history, sim::rng(seed), options);
+  std::unique_ptr<real_job_world> made;
+  try {
+    made = std::make_unique<real_job_world>(s, history, sim::rng(seed), options);
+  } catch (const std::invalid_argument& e) {  // a node not in the scenario, a fault this mode cannot play
+    std::fprintf(stderr, "squall worker: %s\n", e.what());
+    return exit_invalid;
+  }
+  real_job_world& world = *made;
   world.start();
   std::this_thread::sleep_for(s.run_for + std::chrono::duration_cast<stack::duration>(
                                               std::chrono::duration<double>(cmd.drain_s)));

@@ -1,6 +1,7 @@
 // `squall run --real`: one scenario on real sockets and real time, its report written like a simulated one,
 // then the key metrics beside a simulation of the same scenario and seed.
 #include <cstdio>
+#include <filesystem>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -53,7 +54,7 @@ int execute_real(const run_command& cmd) {
   progress_line progress(!cmd.quiet, 1, "real");
   options.progress = [&progress](const run_progress& p) { progress.update(0, p); };
   if (!cmd.quiet)
-    std::fprintf(stderr, "squall run --real: %s for %.0f s of real time (Ctrl-C aborts without a report)\n",
+    std::fprintf(stderr, "squall run --real: %s for %.0f s of real time (Ctrl-C stops it cleanly, without a report)\n",
                  s.name.c_str(), stack::to_s(s.run_for));
 
   run_result real;
@@ -74,6 +75,13 @@ int execute_real(const run_command& cmd) {
     return exit_internal;
   }
   progress.finish();
+  if (real.report.at("real").contains("interrupted_at_s")) {
+    std::fprintf(stderr, "squall run --real: interrupted after %.1f s of %.0f s; everything it started is stopped, "
+                         "no report written\n",
+                 real.report["real"]["interrupted_at_s"].get<double>(), stack::to_s(s.run_for));
+    if (!cmd.history_file.empty()) std::filesystem::remove(cmd.history_file);  // not a whole run's history
+    return exit_interrupted;
+  }
 
   // The same scenario and seed in simulation, for the side-by-side comparison.
   run_options sim_options;

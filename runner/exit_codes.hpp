@@ -7,6 +7,7 @@ enum exit_code : int {
   exit_gate_failed = 1,
   exit_invalid = 2,   // invalid input or usage
   exit_internal = 3,  // internal error, or a gate whose value is unknown
+  exit_interrupted = 130,  // a real run stopped by SIGINT/SIGTERM (128 + SIGINT, as shells report it)
 };
 
 }  // namespace squall::runner

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "fakes/real/http_server.hpp"
@@ -149,6 +150,14 @@ run_result run_real(const scenario& s, const run_options& options, const real_ru
   if (s.jobs.enabled) jobs = std::make_unique<real_job_world>(s, history, root);
 
   progress_ticker ticker{boost::asio::steady_timer(io), options, history, s.run_for.count()};
+  // Ctrl-C must not orphan a managed redis-server or leave worker threads running: stop the loop, then clean up.
+  std::optional<stack::instant> interrupted_at;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    interrupted_at = history.true_now();
+    io.stop();
+  });
   runtime.at_true(end, {[](void* self, std::uint64_t) { static_cast<boost::asio::io_context*>(self)->stop(); }, &io, 0});
   if (jobs) jobs->start();
   if (arrivals) arrivals->start(history.steady_at(stack::instant_from_ns(0)));
@@ -161,6 +170,7 @@ run_result run_real(const scenario& s, const run_options& options, const real_ru
   result.report = report.finish();
   result.events = history.events();
   nlohmann::json info = {{"mode", "real"}};
+  if (interrupted_at) info["interrupted_at_s"] = stack::to_s(interrupted_at->time_since_epoch());
   if (deps) {
     info["dependencies"] = deps->urls();
     if (deps->external_faults())

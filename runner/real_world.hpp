@@ -15,6 +15,8 @@ struct real_run_options {
 
 // Runs the scenario for its duration_s of real time. Throws std::invalid_argument for a scenario real mode cannot
 // run as given (e.g. a url that does not resolve, or is not loopback without allow_remote): exit 2.
+// SIGINT or SIGTERM during the run stop it early and cleanly (fake servers, worker threads and a managed Redis are
+// shut down); the result then has report["real"]["interrupted_at_s"] and must not be passed off as a result.
 run_result run_real(const scenario& s, const run_options& options, const real_run_options& real);
 
 }  // namespace squall::runner

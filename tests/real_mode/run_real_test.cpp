@@ -2,6 +2,7 @@
 // same report and gates as simulation, and the sim-vs-real comparison. Runs are a few seconds of real time.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -117,4 +118,21 @@ TEST_CASE("run --real runs a jobs scenario on a managed redis-server and reports
   const auto comparison = nlohmann::json::parse(read_file(box.path("out/jobs-redis-restart-no-persistence/comparison.json")));
   for (const auto& row : comparison.at("metrics"))
     REQUIRE(row.at("path").get<std::string>().rfind("duplicates.", 0) == 0);  // a jobs-only scenario: no HTTP rows
+}
+
+TEST_CASE("run --real stops cleanly on SIGINT: exit 130, no report and no history passed off as a result") {
+  cli_sandbox box;
+  const char* bin = std::getenv("SQUALL_BIN");
+  REQUIRE(bin != nullptr);
+  // A 60 s jobs run with a managed redis-server, interrupted after 2 s; the shell reports squall's exit code.
+  const std::string cmd = "cd '" + box.dir.string() + "' && ('" + bin + "' run '" + SQUALL_SOURCE_DIR +
+                          "/scenarios/jobs-redis-restart-no-persistence.json' --real --quiet --out out --history h.jsonl"
+                          " --set duration_s=60 --set 'faults=[]' & pid=$!; sleep 2; kill -INT $pid; wait $pid;"
+                          " echo \"exit=$?\") 2>&1";
+  const auto r = squall::test::run_shell(cmd);
+  INFO(r.out);
+  REQUIRE(r.out.find("exit=130") != std::string::npos);
+  REQUIRE(r.out.find("no report written") != std::string::npos);
+  REQUIRE_FALSE(std::filesystem::exists(box.path("out/jobs-redis-restart-no-persistence/report.json")));
+  REQUIRE_FALSE(std::filesystem::exists(box.path("h.jsonl")));
 }

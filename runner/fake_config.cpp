@@ -68,7 +68,11 @@ fake_config_outcome from_dependency(json document, const std::string& name) {
 
 fakes::real::fault_parse first_error(std::vector<scenario_error> errors) {
   scenario_error& e = errors.front();
-  return {std::nullopt, std::move(e.message), std::move(e.path), std::move(e.hint)};
+  fakes::real::fault_parse out{std::nullopt, std::move(e.message), std::move(e.path), std::move(e.hint), {}};
+  for (std::size_t i = 1; i < errors.size(); ++i) {
+    out.more.push_back({std::move(errors[i].message), std::move(errors[i].path), std::move(errors[i].hint)});
+  }
+  return out;
 }
 
 // duration_s -> from_s 0, to_s duration_s; from_s defaults to 0 (now). An error message, or empty.
@@ -126,13 +130,13 @@ fakes::real::fault_parse parse_posted_fault(std::string_view text, const std::st
   json& fault = *parsed.value;
   if (!fault.is_object()) {
     return {std::nullopt, "a fault is a JSON object, got " + describe_value(fault), "",
-            "e.g. {\"kind\": \"error_storm\", \"rate\": 0.5, \"status\": 503, \"duration_s\": 30}"};
+            "e.g. {\"kind\": \"error_storm\", \"rate\": 0.5, \"status\": 503, \"duration_s\": 30}", {}};
   }
   if (fault.contains("kind") && fault["kind"].is_string()) {
     const std::string kind = fault["kind"].get<std::string>();
     if (names::lookup(names::node_fault_kinds, kind)) {
       return {std::nullopt, quote(kind) + " is a fault against a job node or the store, not an HTTP dependency",
-              "kind", "the fake server takes " + list_words(names::all(names::fault_kinds))};
+              "kind", "the fake server takes " + list_words(names::all(names::fault_kinds)), {}};
     }
   }
   if (auto e = apply_shorthands(fault)) return first_error({std::move(*e)});
@@ -144,7 +148,7 @@ fakes::real::fault_parse parse_posted_fault(std::string_view text, const std::st
   std::vector<node_fault> node_out;
   build_faults(json::array({std::move(fault)}), "", errors, facts, out, node_out);
   if (!errors.empty()) return first_error(unwrap_paths(std::move(errors).take(), "[0]"));
-  return {std::move(out.front()), {}, {}, {}};
+  return {std::move(out.front()), {}, {}, {}, {}};
 }
 
 }  // namespace squall::runner

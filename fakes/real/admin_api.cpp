@@ -107,7 +107,16 @@ control_reply control_api::fault_by_id(std::string_view method, std::string_view
 control_reply control_api::add(std::string_view body) {
   if (!parse_) return error(501, "this server does not accept new faults");
   fault_parse parsed = parse_(body);
-  if (!parsed.fault) return error(400, std::move(parsed.error), std::move(parsed.path), std::move(parsed.hint));
+  if (!parsed.fault) {
+    control_reply reply = error(400, std::move(parsed.error), std::move(parsed.path), std::move(parsed.hint));
+    if (!parsed.more.empty()) {  // every problem at once, like `squall validate`
+      json detail = json::parse(reply.body);
+      json& all = detail["more"] = json::array();
+      for (const fault_error& e : parsed.more) all.push_back({{"error", e.error}, {"path", e.path}, {"hint", e.hint}});
+      reply.body = detail.dump();
+    }
+    return reply;
+  }
   fault_config fault = std::move(*parsed.fault);
   fault.target = service_.config().name;
   fault.target_index = 0;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fakes/http_config.hpp"
 #include "fakes/real/live_service.hpp"
@@ -31,9 +32,13 @@ bool is_control_target(std::string_view target);
 
 // A fault posted to the admin API, parsed by the scenario parser (the runner supplies it, so the server and the
 // scenario accept the same faults with the same messages). `fault` times count from the moment it is posted.
+struct fault_error {
+  std::string error, path, hint;
+};
 struct fault_parse {
   std::optional<fault_config> fault;
-  std::string error, path, hint;  // the first error when `fault` is empty
+  std::string error, path, hint;      // the first error when `fault` is empty
+  std::vector<fault_error> more;      // the others, if any
 };
 using fault_parser = std::function<fault_parse(std::string_view json_text)>;
 

@@ -83,6 +83,10 @@ TEST_CASE("fake_server admin errors are JSON with a 4xx status, the path and a h
   std::tie(status, e) = error_of("POST", "/__squall/faults", R"({"kind": "error_storm", "duration_s": 5, "rat": 1})");
   CHECK(e["error"].get<std::string>().find("unknown key 'rat'") != std::string::npos);
   CHECK(e["hint"].get<std::string>().find("'rate'") != std::string::npos);
+  std::tie(status, e) = error_of("POST", "/__squall/faults", R"({"kind": "rate_limit", "limit_per_s": -1})");
+  CHECK(e["error"].get<std::string>().find("'to_s'") != std::string::npos);
+  REQUIRE(e["more"].size() == 1);  // every error, not only the first
+  CHECK(e["more"][0]["path"] == "limit_per_s");
   std::tie(status, e) = error_of("POST", "/__squall/faults", "{not json");
   CHECK(status == 400);
   std::tie(status, e) = error_of("POST", "/__squall/faults", R"({"kind": "process_pause", "duration_s": 5})");

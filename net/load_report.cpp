@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "reports/json_number.hpp"
+#include "reports/request_checker.hpp"
 #include "reports/render_text.hpp"
 
 namespace squall::net {
@@ -11,21 +12,6 @@ namespace {
 
 using reports::number;
 using reports::ratio;
-
-// The same fields as report.json's latency_ms in `squall run`.
-nlohmann::json histogram_ms(const reports::latency_histogram& h) {
-  const auto ms = [&](double ns) -> nlohmann::json {
-    if (h.count() == 0) return nullptr;
-    return number(ns / 1e6);
-  };
-  return {{"count", h.count()},
-          {"p50", ms(h.quantile(0.50))},
-          {"p90", ms(h.quantile(0.90))},
-          {"p99", ms(h.quantile(0.99))},
-          {"p999", ms(h.quantile(0.999))},
-          {"max", ms(static_cast<double>(h.max()))},
-          {"mean", ms(h.mean())}};
-}
 
 nlohmann::json by_status(const load_stats& s) {
   nlohmann::json out = nlohmann::json::object();
@@ -76,8 +62,8 @@ nlohmann::json load_report(const load_report_input& in) {
                     {"arrivals_per_s", ratio(arrivals, duration_s)},
                     {"achieved_per_s", ratio(static_cast<double>(s.responses), duration_s)},
                     {"achieved_ratio", ratio(static_cast<double>(s.responses), in.rate_per_s * duration_s)}};
-  report["latency_ms"] = histogram_ms(s.latency);
-  report["service_ms"] = histogram_ms(s.service);
+  report["latency_ms"] = reports::latency_ms_json(s.latency);
+  report["service_ms"] = reports::latency_ms_json(s.service);
   report["dropped"] = s.loop.dropped;
   report["loop"] = {{"late", s.loop.late}, {"max_lag_ms", number(stack::to_ms(s.loop.max_lag))}};
   report["client"] = {{"connects", s.client.connects},

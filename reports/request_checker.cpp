@@ -39,19 +39,21 @@ nlohmann::json request_checker::budget_json() const {
   return {{"denied", denied_}, {"shadow_would_deny", shadow_would_deny_}};
 }
 
-nlohmann::json request_checker::latency_json() const {
+nlohmann::json latency_ms_json(const latency_histogram& h) {
   const auto ms = [&](double ns) -> nlohmann::json {
-    if (latency_.count() == 0) return nullptr;
+    if (h.count() == 0) return nullptr;
     return number(ns / 1e6);
   };
-  return {{"count", latency_.count()},
-          {"p50", ms(latency_.quantile(0.50))},
-          {"p90", ms(latency_.quantile(0.90))},
-          {"p99", ms(latency_.quantile(0.99))},
-          {"p999", ms(latency_.quantile(0.999))},
-          {"max", ms(static_cast<double>(latency_.max()))},
-          {"mean", ms(latency_.mean())}};
+  return {{"count", h.count()},
+          {"p50", ms(h.quantile(0.50))},
+          {"p90", ms(h.quantile(0.90))},
+          {"p99", ms(h.quantile(0.99))},
+          {"p999", ms(h.quantile(0.999))},
+          {"max", ms(static_cast<double>(h.max()))},
+          {"mean", ms(h.mean())}};
 }
+
+nlohmann::json request_checker::latency_json() const { return latency_ms_json(latency_); }
 
 nlohmann::json request_checker::goodput_ratio_json() const {
   return ratio(static_cast<double>(succeeded_), static_cast<double>(originals_));

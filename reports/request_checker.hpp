@@ -10,6 +10,10 @@
 
 namespace squall::reports {
 
+// report.json's latency object of a histogram of nanoseconds: count, p50, p90, p99, p999, max, mean in ms (null
+// when empty). `squall run`'s latency_ms and `squall load`'s latency_ms / service_ms share it.
+nlohmann::json latency_ms_json(const latency_histogram& h);
+
 class request_checker {
  public:
   void on_event(const history::event& e) {

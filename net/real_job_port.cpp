@@ -92,14 +92,7 @@ stack::worker::effect_result real_job_port::apply_effect(const stack::worker::jo
                                                          std::int64_t fence, const std::string& fence_resource) {
   const stack::worker::effect_result r =
       config_.apply(effect_request{j.key, worker, fence, fence_resource, j.delivery, j.round});
-  history::event e;
-  e.type = history::event_type::effect;
-  e.proc = static_cast<std::int32_t>(worker);
-  e.key = j.key;
-  e.req = j.message;
-  e.token = fence > 0 ? static_cast<std::uint64_t>(fence) : 0;
-  e.outcome = r == stack::worker::effect_result::applied ? history::effect_outcome::applied
-                                                         : history::effect_outcome::rejected_stale;
+  history::event e = stack::worker::effect_event(j, worker, fence, r);
   rt_.emit(e);
   return r;
 }

@@ -97,17 +97,11 @@ class sim_job_port final : public stack::worker::job_port {
     effect.delivery = j.delivery;
     effect.attempt = j.round;
     const fakes::apply_result r = w_.ledger_.apply(w_.sim_.now(), effect);
-    history::event e;
-    e.type = history::event_type::effect;
-    e.proc = static_cast<std::int32_t>(worker);
-    e.key = j.key;
-    e.req = j.message;
-    e.token = fence > 0 ? static_cast<std::uint64_t>(fence) : 0;
-    e.outcome = r == fakes::apply_result::applied ? history::effect_outcome::applied
-                                                  : history::effect_outcome::rejected_stale;
+    const auto result = r == fakes::apply_result::applied ? stack::worker::effect_result::applied
+                                                          : stack::worker::effect_result::rejected_stale_token;
+    history::event e = stack::worker::effect_event(j, worker, fence, result);
     w_.emit(e);
-    return r == fakes::apply_result::applied ? stack::worker::effect_result::applied
-                                             : stack::worker::effect_result::rejected_stale_token;
+    return result;
   }
 
   // A crash forgets the node's receipts: its deliveries lapse and are redelivered.

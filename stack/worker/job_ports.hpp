@@ -29,6 +29,18 @@ struct kv_handler {
 
 enum class effect_result : std::uint8_t { applied, rejected_stale_token };
 
+// The history's `effect` event for an apply_effect (ground truth from the ledger), as every job port emits it.
+inline history::event effect_event(const job& j, std::uint32_t worker, std::int64_t fence, effect_result r) {
+  history::event e;
+  e.type = history::event_type::effect;
+  e.proc = static_cast<std::int32_t>(worker);
+  e.key = j.key;
+  e.req = j.message;
+  e.token = fence > 0 ? static_cast<std::uint64_t>(fence) : 0;
+  e.outcome = r == effect_result::applied ? history::effect_outcome::applied : history::effect_outcome::rejected_stale;
+  return e;
+}
+
 class job_port {
  public:
   virtual ~job_port() = default;

@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the real-Redis tests: running an io_context until a condition holds, bounded in time.
+// Shared by the real-Redis tests (tests/net, tests/real_jobs): running an io_context until a condition holds, bounded in time.
 #include <catch2/catch.hpp>
 
 #include <chrono>

@@ -9,9 +9,13 @@
 
 #include "net/managed_redis.hpp"
 #include "net/stream_queue.hpp"
-#include "support.hpp"
+#include "tests/net/support.hpp"
 
 namespace squall::real_jobs_test {
+
+using net::test::run_until;
+using namespace std::chrono_literals;
+
 namespace {
 
 using net::stream_consumer;

@@ -19,30 +19,27 @@ redis.call('XADD', KEYS[1], '*', 'msg', ARGV[1], 'key', ARGV[2])
 return 1)";
 
 // KEYS: stream, dlq. ARGV: group, consumer, min idle ms, count, max_deliveries.
+// XAUTOCLAIM takes over entries idle past the visibility timeout (it drops entries deleted from the stream from
+// the pending list itself); the delivery count it raised, read back with XPENDING, decides redelivery or the DLQ.
 // Returns {kind, entry id, msg, key, deliveries} per entry: kind 1 claimed (deliveries = this round), 2 DLQ.
-// An entry deleted from the stream but still pending (acked elsewhere) is just XACKed.
 constexpr std::string_view claim_script = R"(
 local out = {}
-local pending = redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[3], '-', '+', ARGV[4])
-for _, p in ipairs(pending) do
-  local id, count = p[1], p[4]
-  local e = redis.call('XRANGE', KEYS[1], id, id)
-  if #e == 0 then
-    redis.call('XACK', KEYS[1], ARGV[1], id)
-  else
-    local f = e[1][2]
+local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], '0-0', 'COUNT', ARGV[4])[2]
+for _, e in ipairs(claimed) do
+  if e then
+    local id, f = e[1], e[2]
+    local count = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)[1][4]
     local msg, key = '', ''
     for i = 1, #f, 2 do
       if f[i] == 'msg' then msg = f[i + 1] elseif f[i] == 'key' then key = f[i + 1] end
     end
-    if count >= tonumber(ARGV[5]) then
-      redis.call('XADD', KEYS[2], '*', 'msg', msg, 'key', key, 'deliveries', count, 'entry', id)
+    if count > tonumber(ARGV[5]) then
+      redis.call('XADD', KEYS[2], '*', 'msg', msg, 'key', key, 'deliveries', count - 1, 'entry', id)
       redis.call('XACK', KEYS[1], ARGV[1], id)
       redis.call('XDEL', KEYS[1], id)
-      out[#out + 1] = {2, id, msg, key, count}
+      out[#out + 1] = {2, id, msg, key, count - 1}
     else
-      redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], id)
-      out[#out + 1] = {1, id, msg, key, count + 1}
+      out[#out + 1] = {1, id, msg, key, count}
     end
   end
 end

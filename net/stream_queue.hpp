@@ -5,9 +5,9 @@
 //   enqueue    Lua: refuse when XLEN >= max_messages (acked entries are XDELed, so XLEN counts live messages),
 //              else XADD <stream> * msg <id> key <idempotency key>. Message ids come from the (single) producer.
 //   receive    XREADGROUP GROUP <group> <consumer> COUNT n BLOCK b STREAMS <stream> >  (round 1), and, every
-//              claim_every, Lua: XPENDING IDLE <visibility_timeout> (oldest first) then per entry either XCLAIM
-//              to this consumer (a redelivery: the next round) or, when its delivery count already reached
-//              max_deliveries, XADD to the DLQ stream + XACK + XDEL (cause max_deliveries).
+//              claim_every, Lua: XAUTOCLAIM <visibility_timeout> 0-0 COUNT n (oldest first) takes entries over to
+//              this consumer; each is a redelivery (the next round, its delivery count read back by XPENDING) or,
+//              when that count passed max_deliveries, XADD to the DLQ stream + XACK + XDEL (cause max_deliveries).
 //   ack        Lua: if the entry is still pending for this consumer with this round, XACK + XDEL; else nothing
 //              (a stale receipt: the message lapsed and someone claimed it, or it was acked).
 //   requeue    ChangeMessageVisibility(after) modelled on the entry's idle time: Streams redeliver an entry once

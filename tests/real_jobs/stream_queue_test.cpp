@@ -1,5 +1,5 @@
 // The Redis Streams job queue against a real redis-server: first deliveries, redelivery of unacked entries to
-// another consumer after the visibility timeout (XPENDING IDLE + XCLAIM), stale receipts, the DLQ at
+// another consumer after the visibility timeout (XAUTOCLAIM), stale receipts, the DLQ at
 // max_deliveries, requeue as a shorter visibility, the XLEN bound, and a group recreated after data loss.
 #include <catch2/catch.hpp>
 
@@ -99,7 +99,7 @@ TEST_CASE("stream queue: an unacked delivery is claimed by another consumer afte
   b->start();
   const auto second = f.take(*b, 1);
   REQUIRE(second.size() == 1);
-  CHECK(std::chrono::steady_clock::now() - t0 >= 250ms);  // not before it lapsed (XPENDING IDLE is ms-exact)
+  CHECK(std::chrono::steady_clock::now() - t0 >= 250ms);  // not before it lapsed (XAUTOCLAIM min-idle is ms-exact)
   CHECK(second[0].entry == first[0].entry);
   CHECK(second[0].message == 1);
   CHECK(second[0].round == 2);

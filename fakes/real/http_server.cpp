@@ -5,6 +5,9 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <system_error>
 
 #include "fakes/real/server_state.hpp"
 
@@ -70,13 +73,18 @@ asio::awaitable<void> watchdog(worker& w) {
   }
 }
 
+// Throws std::system_error (what start() promises), not Boost's own exception type.
 void listen(worker& w, const tcp::endpoint& at, bool shared) {
-  w.acceptor.emplace(w.io);
-  w.acceptor->open(at.protocol());
-  w.acceptor->set_option(asio::socket_base::reuse_address(true));
-  if (shared) w.acceptor->set_option(reuse_port(true));
-  w.acceptor->bind(at);
-  w.acceptor->listen(asio::socket_base::max_listen_connections);
+  try {
+    w.acceptor.emplace(w.io);
+    w.acceptor->open(at.protocol());
+    w.acceptor->set_option(asio::socket_base::reuse_address(true));
+    if (shared) w.acceptor->set_option(reuse_port(true));
+    w.acceptor->bind(at);
+    w.acceptor->listen(asio::socket_base::max_listen_connections);
+  } catch (const boost::system::system_error& e) {
+    throw std::system_error(std::error_code(e.code()), "listen");
+  }
 }
 
 void shut_down(worker& w) {

@@ -77,6 +77,11 @@ TEST_CASE("fake_server_cli serves on a free port and stops on SIGTERM") {
     CHECK(fetch(port, "POST", "/__squall/faults", R"({"kind": "error_storm", "status": 500, "duration_s": 30})")
               .status == 201);
     CHECK(fetch(port, "GET", "/").status == 500);
+    // A second server on the taken port is a clear usage error, not an internal one.
+    const cli_result taken = box.run("fake http --listen 127.0.0.1:" + std::to_string(port) + " --config dep.json");
+    CHECK(taken.exit_code == 2);
+    CHECK(taken.out.find("cannot listen on 127.0.0.1:" + std::to_string(port) + ": Address already in use") !=
+          std::string::npos);
   }
   kill(pid, SIGTERM);
   int status = 0;

@@ -58,6 +58,18 @@ struct merge_error : std::runtime_error {
 // A JSON file of a shard. Throws merge_error naming the file when it cannot be read or is not JSON.
 nlohmann::json read_json_file(const std::filesystem::path& path);
 
+// doc[key] as a T; throws merge_error "<path>: not a <kind>: `key` must be <type>" when it is missing or not a T.
+template <class T>
+T manifest_field(const nlohmann::json& doc, const char* key, const std::filesystem::path& path, const char* kind,
+                 const char* type) {
+  const auto it = doc.find(key);
+  try {
+    if (it != doc.end()) return it->template get<T>();
+  } catch (const nlohmann::json::exception&) {
+  }
+  throw merge_error(path.string() + ": not a " + kind + ": `" + key + "` must be " + type);
+}
+
 // The shard manifests in each dir (dir/<scenario>/…, or dir itself for a scenario folder): sweep manifests
 // shard-<i>-of-<N>.json and tune manifests tune-shard-<i>-of-<N>.json, each sorted; a folder given twice is read
 // once. Throws merge_error when a dir does not exist or holds no manifest.

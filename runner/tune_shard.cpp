@@ -70,12 +70,7 @@ struct tune_manifest {
 
 template <class T>
 T required(const json& doc, const char* key, const fs::path& path, const char* type) {
-  const auto it = doc.find(key);
-  try {
-    if (it != doc.end()) return it->get<T>();
-  } catch (const json::exception&) {
-  }
-  throw merge_error(fmt::format("{}: not a tune shard manifest: `{}` must be {}", path.string(), key, type));
+  return manifest_field<T>(doc, key, path, "tune shard manifest", type);
 }
 
 tune_manifest read_manifest(const fs::path& path) {

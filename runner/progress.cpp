@@ -32,6 +32,15 @@ void progress_line::run_done(std::size_t index) {
   ++done_;
 }
 
+namespace {
+// 1234567 → "1.2 M", 48210 → "48.2 k", 950 → "950": a real run's thousands of events are not "0.0 M".
+std::string count_text(double n) {
+  if (n >= 1e6) return fmt::format("{:.1f} M", n / 1e6);
+  if (n >= 1e3) return fmt::format("{:.1f} k", n / 1e3);
+  return fmt::format("{:.0f}", n);
+}
+}  // namespace
+
 void progress_line::print_locked(clock::time_point now) {
   last_print_ = now;
   double sim_s = 0, total_s = 0;
@@ -42,12 +51,11 @@ void progress_line::print_locked(clock::time_point now) {
     events += r.events;
   }
   const double wall_s = std::chrono::duration<double>(now - start_).count();
-  std::string line =
-      runs_.size() == 1
-          ? fmt::format("squall: {} {:.0f}/{:.0f} s, {:.1f} M events, {:.1f} M events/s", verb_, sim_s, total_s,
-                        static_cast<double>(events) / 1e6, static_cast<double>(events) / 1e6 / wall_s)
-          : fmt::format("squall: {}/{} runs done, {:.1f} M events, {:.1f} M events/s", done_, runs_.size(),
-                        static_cast<double>(events) / 1e6, static_cast<double>(events) / 1e6 / wall_s);
+  const std::string counts = fmt::format("{} events, {} events/s", count_text(static_cast<double>(events)),
+                                         count_text(static_cast<double>(events) / wall_s));
+  std::string line = runs_.size() == 1
+                         ? fmt::format("squall: {} {:.0f}/{:.0f} s, {}", verb_, sim_s, total_s, counts)
+                         : fmt::format("squall: {}/{} runs done, {}", done_, runs_.size(), counts);
   if (tty_) {
     std::fprintf(stderr, "\r%-78s", line.c_str());
   } else {

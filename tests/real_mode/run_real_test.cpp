@@ -170,3 +170,22 @@ TEST_CASE("run --real plays a process_pause: duplicates without fencing, fencing
   const std::string history = read_file(box.path("h.jsonl"));
   CHECK(history.find(R"("type":"process_pause","proc":"w0","pause_ns":7000000000)") != std::string::npos);
 }
+
+// redis_unavailable is a real CLIENT PAUSE of the managed redis-server for 2 s..5 s: commands wait instead of being
+// refused, so lease renewals miss their deadlines (lock_lost) and the producer's XADDs time out. A timed-out XADD
+// still runs when the pause ends, so more jobs are delivered than the producer saw enqueued: the ambiguous failure
+// the simulator's refusing store does not have (docs/real-mode-jobs.md).
+TEST_CASE("run --real plays redis_unavailable as CLIENT PAUSE: lost leases, timed-out enqueues that still land") {
+  cli_sandbox box;
+  const auto r = box.run(std::string("run '") + SQUALL_SOURCE_DIR + "/scenarios/jobs-lease-renewal.json' --real --quiet"
+                         " --out out --history h.jsonl --set duration_s=8 --set 'jobs.store.redis=\"managed\"'"
+                         " --set 'faults=[{\"kind\":\"redis_unavailable\",\"from_s\":2,\"to_s\":5}]'");
+  INFO(r.out);
+  REQUIRE((r.exit_code == 0 || r.exit_code == 1));
+  const auto report = nlohmann::json::parse(read_file(box.path("out/jobs-lease-renewal/report.json")));
+  const auto& jobs = report.at("real").at("jobs");
+  INFO(jobs.dump());
+  CHECK(jobs.at("enqueue_failed").get<double>() >= 3);  // ~5.6 arrivals/s during a 3 s pause
+  CHECK(jobs.at("delivered").get<double>() > jobs.at("enqueued").get<double>());
+  CHECK(read_file(box.path("h.jsonl")).find(R"("type":"lock_lost")") != std::string::npos);
+}

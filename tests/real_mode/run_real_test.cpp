@@ -28,6 +28,19 @@ std::string short_real_scenario(const std::string& gates) {
 
 double number_at(const nlohmann::json& j, const std::string& pointer) { return j.at(nlohmann::json::json_pointer(pointer)).get<double>(); }
 
+// Some worker lost a lease, and every one that did is on node n0 (workers w0..w3 with 4 slots per node).
+void check_only_n0_lost_leases(const std::string& history) {
+  std::set<std::string> lost;
+  std::istringstream lines(history);
+  for (std::string line; std::getline(lines, line);) {
+    const auto e = nlohmann::json::parse(line);
+    if (e.value("type", "") == "lock_lost") lost.insert(e.at("proc").get<std::string>());
+  }
+  INFO(nlohmann::json(lost).dump());
+  CHECK(!lost.empty());
+  for (const std::string& w : lost) CHECK((w == "w0" || w == "w1" || w == "w2" || w == "w3"));
+}
+
 }  // namespace
 
 TEST_CASE("run --real drives the stack over loopback and writes the same report as simulation") {
@@ -223,13 +236,21 @@ TEST_CASE("run --real plays a partition: the partitioned node's workers, and onl
                          " --set 'faults=[{\"kind\":\"partition\",\"target\":\"n0\",\"from_s\":2,\"to_s\":5}]'");
   INFO(r.out);
   REQUIRE((r.exit_code == 0 || r.exit_code == 1));  // a lost lease may or may not turn into a duplicate
-  std::set<std::string> lost;  // workers with a lock_lost event
-  std::istringstream lines(read_file(box.path("h.jsonl")));
-  for (std::string line; std::getline(lines, line);) {
-    const auto e = nlohmann::json::parse(line);
-    if (e.value("type", "") == "lock_lost") lost.insert(e.at("proc").get<std::string>());
-  }
-  INFO(nlohmann::json(lost).dump());
-  CHECK(!lost.empty());
-  for (const std::string& w : lost) CHECK((w == "w0" || w == "w1" || w == "w2" || w == "w3"));  // n0 = w0..w3
+  check_only_n0_lost_leases(read_file(box.path("h.jsonl")));
+}
+
+// A forward clock_jump of 20 s on n0: its lease clock says every lease it holds has expired, so n0's workers, and
+// only they, count their locks as lost, although Redis still has them (the TTL runs on the server's clock).
+TEST_CASE("run --real plays a node clock_jump: the jumped node's workers, and only they, see their leases expire") {
+  cli_sandbox box;
+  const auto r = box.run(std::string("run '") + SQUALL_SOURCE_DIR + "/scenarios/jobs-lease-renewal.json' --real --quiet"
+                         " --out out --history h.jsonl --set duration_s=8 --set 'jobs.store.redis=\"managed\"'"
+                         " --set jobs.arrivals.rate_per_s=12"
+                         " --set 'jobs.work={\"dist\":\"uniform\",\"min_ms\":1000,\"max_ms\":1500}'"
+                         " --set 'faults=[{\"kind\":\"clock_jump\",\"target\":\"n0\",\"from_s\":2,\"jump_ms\":20000}]'");
+  INFO(r.out);
+  REQUIRE((r.exit_code == 0 || r.exit_code == 1));
+  const std::string history = read_file(box.path("h.jsonl"));
+  CHECK(history.find(R"("type":"clock_jump","proc":"w0","jump_ns":20000000000)") != std::string::npos);
+  check_only_n0_lost_leases(history);
 }

@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "fakes/real/admin_client.hpp"
 #include "fakes/real/http_server.hpp"
 #include "net/http_client.hpp"
 #include "net/load_target.hpp"
@@ -27,7 +28,8 @@ namespace {
 
 // The HTTP dependencies of a real run: a client per dependency, and squall's own fake server for each one the
 // scenario gives no url. Fake servers get the scenario's faults for their dependency, timed from their start,
-// and the simulator's PRNG stream for it, so they answer like the simulated dependency does.
+// and the simulator's PRNG stream for it, so they answer like the simulated dependency does. A url served by a
+// running `squall fake http` gets the faults through its admin API.
 class real_dependencies {
  public:
   real_dependencies(const scenario& s, std::uint64_t seed, const real_run_options& real) {
@@ -37,10 +39,10 @@ class real_dependencies {
       net::http_client_config client;
       client.max_connections = static_cast<std::size_t>(std::max(1, s.workload.workers));
       client.max_queued = s.workload.queue_max + client.max_connections;
+      std::vector<fakes::fault_config> mine;
+      for (const auto& f : s.faults)
+        if (f.target_index == i) mine.push_back(f);
       if (dep.url.empty()) {
-        std::vector<fakes::fault_config> mine;
-        for (const auto& f : s.faults)
-          if (f.target_index == i) mine.push_back(f);
         fakes::real::server_options options;
         options.seed = fakes_seed;
         options.threads = 1;
@@ -56,8 +58,14 @@ class real_dependencies {
         client.host = target.host_header;
         client.path = target.path;
         urls_.push_back(dep.url);
-        if (std::any_of(s.faults.begin(), s.faults.end(), [i](const auto& f) { return f.target_index == i; }))
+        // A url served by `squall fake http` gets the faults through its admin API; any other is only marked.
+        const fakes::real::admin_target admin{client.endpoint, client.host};
+        if (!mine.empty() && fakes::real::is_squall_fake(admin)) {
+          const std::size_t posted = fakes::real::post_faults(admin, mine).size();
+          urls_.back() += " (squall fake: " + std::to_string(posted) + " fault" + (posted == 1 ? "" : "s") + " posted)";
+        } else if (!mine.empty()) {
           external_faults_ = true;
+        }
       }
       configs_.push_back(std::move(client));
     }

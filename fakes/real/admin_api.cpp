@@ -27,15 +27,16 @@ control_reply wrong_method(std::string_view method, std::string_view allowed) {
 double seconds(stack::duration d) { return stack::to_s(d); }
 
 json describe(const fault_entry& e, stack::instant now) {
-  const fault_config& f = e.fault;
   const stack::duration t = now.time_since_epoch();
-  json j{{"id", e.id},
-         {"kind", to_string(f.kind)},
-         {"target", f.target},
-         {"from_s", seconds(f.from)},
-         {"to_s", seconds(f.to)},
-         {"active", t >= f.from && t < f.to},
-         {"ends_in_s", seconds(f.to - t)}};
+  json j = fault_json(e.fault);
+  j.update({{"id", e.id}, {"active", t >= e.fault.from && t < e.fault.to}, {"ends_in_s", seconds(e.fault.to - t)}});
+  return j;
+}
+
+}  // namespace
+
+json fault_json(const fault_config& f) {
+  json j{{"kind", to_string(f.kind)}, {"target", f.target}, {"from_s", seconds(f.from)}, {"to_s", seconds(f.to)}};
   switch (f.kind) {
     case fault_kind::error_storm:
       j.update({{"rate", f.rate}, {"status", f.status}, {"latency_ms", f.latency_ms},
@@ -49,8 +50,6 @@ json describe(const fault_entry& e, stack::instant now) {
   }
   return j;
 }
-
-}  // namespace
 
 bool is_control_target(std::string_view target) {
   const std::string_view path = target.substr(0, target.find('?'));

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "fakes/http_config.hpp"
 #include "fakes/real/live_service.hpp"
 #include "fakes/real/metrics.hpp"
@@ -26,6 +28,9 @@ inline constexpr std::string_view admin_prefix = "/__squall";
 inline constexpr std::string_view metrics_path = "/metrics";
 // Admin bodies are one fault: a few hundred bytes.
 inline constexpr std::size_t admin_body_max = 64 * 1024;
+
+// A fault as the admin API lists it and accepts it: kind, target, from_s, to_s and the kind's fields.
+nlohmann::json fault_json(const fault_config& fault);
 
 // Whether the request is for the control surface (never subject to faults).
 bool is_control_target(std::string_view target);

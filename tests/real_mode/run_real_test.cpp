@@ -254,3 +254,34 @@ TEST_CASE("run --real plays a node clock_jump: the jumped node's workers, and on
   CHECK(history.find(R"("type":"clock_jump","proc":"w0","jump_ns":20000000000)") != std::string::npos);
   check_only_n0_lost_leases(history);
 }
+
+// A dependency given by url that is a running `squall fake http` gets the scenario's faults through its admin
+// API: with no baseline errors and 1 ms answers, the only failures, and so the retries and the breaker opening
+// (5 consecutive failures open it for 2 s), come from the posted error storm.
+TEST_CASE("run --real posts the faults of a url dependency that is a squall fake to its admin API") {
+  cli_sandbox box;
+  const char* bin = std::getenv("SQUALL_BIN");
+  REQUIRE(bin != nullptr);
+  write_file(box.path("dep.json"), R"({"capacity": 256, "latency": {"dist": "constant", "value_ms": 1}, "errors": {"rate": 0}})");
+  auto s = nlohmann::json::parse(squall::test::small_scenario("real-url"));
+  s["duration_s"] = 4;
+  s["dependencies"]["api"]["errors"]["rate"] = 0;
+  s["faults"][0]["from_s"] = 1;
+  s["faults"][0]["to_s"] = 2;
+  write_file(box.path("s.json"), s.dump());
+  const std::string b = std::string("'") + bin + "'";
+  const std::string cmd =
+      "cd '" + box.dir.string() + "' && (" + b + " fake http --listen 127.0.0.1:0 --config dep.json --quiet >fake.out 2>&1 &"
+      " fake=$!; for i in $(seq 100); do url=$(grep -o 'http://127.0.0.1:[0-9]*' fake.out | head -1);"
+      " [ -n \"$url\" ] && break; sleep 0.1; done; " + b + " run s.json --real --quiet --out out"
+      " --set dependencies.api.url=$url/; echo \"exit=$?\"; kill $fake; wait $fake) 2>&1";
+  const auto r = squall::test::run_shell(cmd);
+  INFO(r.out);
+  REQUIRE(r.out.find("exit=0") != std::string::npos);
+  const auto report = nlohmann::json::parse(read_file(box.path("out/real-url/report.json")));
+  CHECK(report.at("real").at("dependencies").at(0).get<std::string>().find("(squall fake: 1 fault posted)") !=
+        std::string::npos);
+  CHECK_FALSE(report.at("real").contains("note"));  // the note is for faults squall could not apply
+  CHECK(number_at(report, "/requests/retries") >= 3);
+  CHECK(number_at(report, "/requests/rejected_open") > 50);  // open for 2 s of 200 requests/s
+}

@@ -6,6 +6,7 @@
 #      wrk --latency, against the same load on a minimal single-threaded Beast server that waits 5 ms on an Asio
 #      timer (bench/beast_reference.cpp). What both pay (loopback, the kernel waking a sleeping timer: ~80 µs at
 #      p50 and 200-300 µs at p99 in this VM) is the platform's; squall's overhead is its p99 minus the reference's.
+#      Then the same with --busy-poll, and the fake's own lateness (due time -> answer written) from its /metrics.
 # Besides wrk's rate, each run reports the server's CPU time per request (user + sys from /proc/PID/stat), which
 # stays comparable when the machine is busy and wrk's rate does not.
 # Usage: bench/fake-http.sh [SQUALL_BIN] [DURATION] [REPEAT] [REFERENCE_BIN]
@@ -74,6 +75,15 @@ start_reference() {  # delay_ms: sets server_pid and url
 }
 stop_fake() { kill "$server_pid"; wait "$server_pid" || true; server_pid=""; }
 
+# The fake's own lateness (due time -> answer written) at p99, from its /metrics histogram: the smallest bucket
+# bound holding 99 % of the answers, in µs ("> 100000" when beyond the last bound).
+lateness_p99_us() {
+  curl -s "$url/metrics" | awk '
+    /^squall_fake_answer_lateness_seconds_bucket/ { split($1, a, "\""); le[n] = a[2]; cum[n++] = $2 }
+    /^squall_fake_answer_lateness_seconds_count/ { total = $2 }
+    END { for (i = 0; i < n; i++) if (cum[i] >= 0.99 * total) { if (le[i] == "+Inf") print "> 100000"; else printf "%.0f\n", le[i] * 1e6; exit } }'
+}
+
 measure() {  # label url pid: REPEAT wrk runs, one line each, then the medians
   local label=$1 url=$2 pid=$3 line
   : >"$work/runs"
@@ -117,10 +127,17 @@ JSON
 start_fake "$work/spike.json" --threads 1
 measure "squall fake http, latency_spike +5 ms" "$url/" "$server_pid"
 squall_p99=$(awk '{print $4}' "$work/runs" | median)
+squall_late=$(lateness_p99_us)
+stop_fake
+start_fake "$work/spike.json" --threads 1 --busy-poll
+measure "squall fake http --busy-poll, latency_spike +5 ms" "$url/" "$server_pid"
+busy_p99=$(awk '{print $4}' "$work/runs" | median)
+busy_late=$(lateness_p99_us)
 stop_fake
 start_reference 5
 measure "minimal Beast server, 5 ms Asio timer" "$url/" "$server_pid"
 reference_p99=$(awk '{print $4}' "$work/runs" | median)
 stop_fake
-echo "latency fault p99: squall $squall_p99 ms, reference $reference_p99 ms;" \
+echo "latency fault p99 seen by wrk: squall $squall_p99 ms, squall --busy-poll $busy_p99 ms, reference $reference_p99 ms;" \
   "squall's overhead beyond the reference: $(awk -v a="$squall_p99" -v b="$reference_p99" 'BEGIN { printf "%.0f", (a - b) * 1000 }') µs"
+echo "the fake's own lateness (due -> written) p99 from /metrics: <= $squall_late µs, with --busy-poll <= $busy_late µs"

@@ -34,6 +34,7 @@ struct fake_http_command {
   double hang_max_s = 60;
   double status_every_s = 10;
   bool allow_remote = false;
+  bool busy_poll = false;
   bool quiet = false;
 };
 
@@ -150,6 +151,7 @@ int execute(const fake_http_command& cmd) {
   options.port = at->port;
   options.threads = cmd.threads;
   options.seed = cmd.seed;
+  options.busy_poll = cmd.busy_poll;
   options.max_connections = cmd.max_connections;
   options.read_timeout = stack::duration{static_cast<std::int64_t>(cmd.read_timeout_s * 1e9)};
   options.hang_max = stack::duration{static_cast<std::int64_t>(cmd.hang_max_s * 1e9)};
@@ -171,10 +173,11 @@ int execute(const fake_http_command& cmd) {
     return exit_invalid;
   }
   const std::string url = url_of(*at, server.port());
-  std::printf("squall fake http: dependency '%s' (capacity %d) on %s/ (seed %llu, %d thread%s, %zu fault%s "
+  std::printf("squall fake http: dependency '%s' (capacity %d) on %s/ (seed %llu, %d thread%s%s, %zu fault%s "
               "from the config)\n",
               name.c_str(), loaded.value->dependency.capacity, url.c_str(), static_cast<unsigned long long>(cmd.seed),
-              cmd.threads, cmd.threads == 1 ? "" : "s", startup_faults, startup_faults == 1 ? "" : "s");
+              cmd.threads, cmd.threads == 1 ? "" : "s", cmd.busy_poll ? " busy-polling" : "", startup_faults,
+              startup_faults == 1 ? "" : "s");
   std::printf("  admin:   GET|POST|DELETE %s/__squall/faults, DELETE %s/__squall/faults/<id>, POST %s/__squall/reset\n",
               url.c_str(), url.c_str(), url.c_str());
   std::printf("  metrics: %s/metrics\n  Ctrl-C stops it.\n", url.c_str());
@@ -220,6 +223,8 @@ void add_fake(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 86400.0));
   http->add_flag("--allow-remote", cmd->allow_remote, "Allow a non-loopback --listen address");
+  http->add_flag("--busy-poll", cmd->busy_poll,
+                 "Spin instead of sleeping: one full core per thread, for latency faults precise to tens of µs");
   http->add_flag("--quiet,-q", cmd->quiet, "Print only the startup lines and errors");
   http->callback([cmd] { throw CLI::RuntimeError(execute(*cmd)); });
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the real-network benchmarks compare squall against (wrk, nginx, redis-tools), from Debian 12's
-# packages. Not needed to build or test squall. Idempotent; works as root or through sudo.
+# Installs what the real-network benchmarks compare squall against (wrk, nginx, redis-tools; curl reads /metrics),
+# from Debian 12's packages. Not needed to build or test squall. Idempotent; works as root or through sudo.
 set -euo pipefail
-packages=(wrk nginx-light redis-tools)
+packages=(wrk nginx-light redis-tools curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

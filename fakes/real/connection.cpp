@@ -110,10 +110,13 @@ asio::awaitable<bool> answer(server_state& s, connection& c, const sim::http_rep
     close_with_reset(c.socket);
     co_return false;
   }
-  if (!co_await wait_until(c, s.service.steady(reply.at))) co_return false;
+  const steady_clock::time_point due = s.service.steady(reply.at);
+  if (!co_await wait_until(c, due)) co_return false;
   if (reply.result.kind == stack::attempt_kind::reset) {
     close_with_reset(c.socket);
-    s.metrics.reset(steady_clock::now() - arrived);
+    const auto now = steady_clock::now();
+    s.metrics.reset(now - arrived);
+    s.metrics.late_by(now - due);
     co_return false;
   }
   const int status = reply.result.status;
@@ -125,7 +128,9 @@ asio::awaitable<bool> answer(server_state& s, connection& c, const sim::http_rep
     bytes = c.scratch;
   }
   const bool sent = co_await write(c, bytes);
-  s.metrics.answered(status, steady_clock::now() - arrived);
+  const auto now = steady_clock::now();
+  s.metrics.answered(status, now - arrived);
+  s.metrics.late_by(now - due);
   co_return sent;
 }
 

@@ -121,7 +121,13 @@ void http_server::start() {
   for (auto& w : s.workers) {
     asio::co_spawn(w->io, accept_loop(s, *w), asio::detached);
     asio::co_spawn(w->io, watchdog(*w), asio::detached);
-    w->thread = std::thread([&io = w->io] { io.run(); });
+    w->thread = std::thread([&io = w->io, spin = s.options.busy_poll] {
+      if (!spin) {
+        io.run();
+        return;
+      }
+      while (!io.stopped()) io.poll();
+    });
   }
   s.started = true;
 }

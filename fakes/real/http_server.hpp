@@ -32,6 +32,9 @@ struct server_options {
   std::uint32_t header_limit = 8 * 1024;   // bytes; beyond: 431 and close
   std::uint64_t body_limit = 1024 * 1024;  // bytes; beyond: 413 and close (admin bodies: admin_body_max)
   std::uint64_t seed = 1;
+  // Spin on the event loop instead of sleeping in epoll_wait: each thread burns a core, and timers (latency faults)
+  // fire within tens of µs instead of the 80-300 µs a sleeping core takes to wake on a VM (docs/fake-server.md).
+  bool busy_poll = false;
 };
 
 class http_server {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -14,13 +15,40 @@ void server_metrics::answered(int status, stack::duration latency) {
   count(requests_, latency);
 }
 
+atomic_histogram::atomic_histogram(std::span<const double> bounds_s) : bounds_s_(bounds_s) {
+  if (bounds_s.size() > max_bounds) throw std::logic_error("atomic_histogram: too many buckets");
+}
+
+void atomic_histogram::observe(stack::duration d) {
+  const double s = stack::to_s(d);
+  const auto bucket = std::lower_bound(bounds_s_.begin(), bounds_s_.end(), s) - bounds_s_.begin();
+  counts_[static_cast<std::size_t>(bucket)].fetch_add(1, std::memory_order_relaxed);
+  sum_ns_.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(d.count(), 0)), std::memory_order_relaxed);
+}
+
+std::uint64_t atomic_histogram::count() const {
+  std::uint64_t n = 0;
+  for (const auto& c : counts_) n += c.load(std::memory_order_relaxed);
+  return n;
+}
+
+void atomic_histogram::render(std::string& out, const char* name, const char* help) const {
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "# HELP {0} {1}\n# TYPE {0} histogram\n", name, help);
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < bounds_s_.size(); ++i) {
+    cumulative += counts_[i].load(std::memory_order_relaxed);
+    fmt::format_to(it, "{}_bucket{{le=\"{}\"}} {}\n", name, bounds_s_[i], cumulative);
+  }
+  cumulative += counts_[bounds_s_.size()].load(std::memory_order_relaxed);
+  fmt::format_to(it, "{}_bucket{{le=\"+Inf\"}} {}\n", name, cumulative);
+  fmt::format_to(it, "{}_sum {}\n", name, static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9);
+  fmt::format_to(it, "{}_count {}\n", name, cumulative);
+}
+
 void server_metrics::count(std::atomic<std::uint64_t>& counter, stack::duration latency) {
   counter.fetch_add(1, std::memory_order_relaxed);
-  const double s = stack::to_s(latency);
-  const auto bucket = std::lower_bound(bucket_bounds_s.begin(), bucket_bounds_s.end(), s) - bucket_bounds_s.begin();
-  buckets_[static_cast<std::size_t>(bucket)].fetch_add(1, std::memory_order_relaxed);
-  latency_sum_ns_.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(latency.count(), 0)),
-                            std::memory_order_relaxed);
+  latency_.observe(latency);
 }
 
 void server_metrics::connections(int delta) {
@@ -64,17 +92,9 @@ std::string server_metrics::render(std::size_t queue_depth, std::size_t active_f
   gauge("squall_fake_queue_depth", "Requests waiting for a capacity slot in the model.", queue_depth);
   gauge("squall_fake_active_faults", "Faults in their time window now.", active_faults);
 
-  out += "# HELP squall_fake_latency_seconds Time from a request's arrival to its answer or reset.\n"
-         "# TYPE squall_fake_latency_seconds histogram\n";
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i < bucket_bounds_s.size(); ++i) {
-    cumulative += load(buckets_[i]);
-    fmt::format_to(it, "squall_fake_latency_seconds_bucket{{le=\"{}\"}} {}\n", bucket_bounds_s[i], cumulative);
-  }
-  cumulative += load(buckets_.back());
-  fmt::format_to(it, "squall_fake_latency_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
-  fmt::format_to(it, "squall_fake_latency_seconds_sum {}\n", static_cast<double>(load(latency_sum_ns_)) / 1e9);
-  fmt::format_to(it, "squall_fake_latency_seconds_count {}\n", cumulative);
+  latency_.render(out, "squall_fake_latency_seconds", "Time from a request's arrival to its answer or reset.");
+  lateness_.render(out, "squall_fake_answer_lateness_seconds",
+                   "How long after the model's due time an answer or reset left: the fake's own added latency.");
   return out;
 }
 

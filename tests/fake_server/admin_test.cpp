@@ -124,6 +124,8 @@ TEST_CASE("fake_server metrics count requests by status, resets and faults") {
   CHECK(m.find("squall_fake_resets_total 0\n") != std::string::npos);
   CHECK(m.find("squall_fake_latency_seconds_bucket{le=\"+Inf\"} 8\n") != std::string::npos);
   CHECK(m.find("squall_fake_latency_seconds_count 8\n") != std::string::npos);
+  CHECK(m.find("squall_fake_answer_lateness_seconds_count 8\n") != std::string::npos);  // every answer's
+  CHECK(m.find("squall_fake_answer_lateness_seconds_bucket{le=\"0.0001\"}") != std::string::npos);
   CHECK(m.find("squall_fake_queue_depth 0\n") != std::string::npos);
   CHECK(m.find("# TYPE squall_fake_latency_seconds histogram") != std::string::npos);
 }

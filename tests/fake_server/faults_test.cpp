@@ -59,6 +59,24 @@ TEST_CASE("fake_server latency_spike delays the answer by add_ms") {
   CHECK(r.elapsed_ms >= 149.0);  // the reply is not sent before the model's time
 }
 
+TEST_CASE("fake_server with busy_poll serves a latency fault, records how late each answer left, and stops") {
+  auto spike = fault_now(fault_kind::latency_spike);
+  spike.add_ms = 50;
+  fakes::real::server_options options;
+  options.busy_poll = true;
+  options.threads = 2;
+  {
+    running_server s(constant_dependency(0), {spike}, options);
+    http_client c(s.port());
+    for (int i = 0; i < 3; ++i) {
+      const http_result r = c.request("GET", "/");
+      CHECK(r.status == 200);
+      CHECK(r.elapsed_ms >= 49.0);
+    }
+    CHECK(eventually([&] { return s.server.metrics().lateness_count() == 3; }));
+  }  // the destructor stops the spinning threads (a hang here fails the test by its timeout)
+}
+
 TEST_CASE("fake_server reset fault resets the connection") {
   auto reset = fault_now(fault_kind::reset);
   reset.rate = 1;

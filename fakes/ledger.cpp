@@ -30,12 +30,7 @@ apply_result ledger::apply(stack::instant now, const ledger_effect& effect) {
       }
       ++stats_.stale_tokens_applied;
     }
-    if (hi == highest_token_.end()) {
-      SQUALL_ASSERT(highest_token_.size() < config_.max_keys, "ledger: more fencing resources than max_keys");
-      highest_token_.emplace(resource, token);
-    } else {
-      hi->second = std::max(hi->second, token);
-    }
+    learn_highest_token(resource, token);
   }
 
   const ledger_point point{now, effect.node, effect.fence_token, effect.delivery, effect.attempt};
@@ -56,6 +51,16 @@ apply_result ledger::apply(stack::instant now, const ledger_effect& effect) {
     duplicated_.insert(effect.key);
   }
   return apply_result::applied;
+}
+
+void ledger::learn_highest_token(std::string_view resource, std::uint64_t token) {
+  auto hi = highest_token_.find(resource);
+  if (hi == highest_token_.end()) {
+    SQUALL_ASSERT(highest_token_.size() < config_.max_keys, "ledger: more fencing resources than max_keys");
+    highest_token_.emplace(std::string(resource), token);
+  } else {
+    hi->second = std::max(hi->second, token);
+  }
 }
 
 const ledger_record* ledger::find(std::string_view key) const {

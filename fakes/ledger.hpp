@@ -74,6 +74,9 @@ class ledger {
   explicit ledger(ledger_config config);
 
   apply_result apply(stack::instant now, const ledger_effect& effect);
+  // Raises the highest token of a fencing resource to at least `token`: one that another copy of this fencing
+  // storage accepted (several processes of one real run share their tokens through a store, net::shared_fence).
+  void learn_highest_token(std::string_view resource, std::uint64_t token);
 
   const ledger_record* find(std::string_view key) const;
   // Highest token applied for a fencing resource (the key itself when the effect named no resource).

@@ -1,5 +1,7 @@
 #include "net/managed_redis.hpp"
 
+#include "net/blocking_redis.hpp"
+
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
@@ -27,36 +29,6 @@ namespace squall::net {
 namespace {
 
 using steady = std::chrono::steady_clock;
-
-struct context_deleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-struct reply_deleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using context_ptr = std::unique_ptr<redisContext, context_deleter>;
-using reply_ptr = std::unique_ptr<redisReply, reply_deleter>;
-
-context_ptr connect_blocking(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-  context_ptr c(redisConnectWithTimeout(host.c_str(), port, tv));
-  if (!c || c->err != 0) return nullptr;
-  redisSetTimeout(c.get(), tv);
-  return c;
-}
-
-reply_ptr run(redisContext& c, std::initializer_list<std::string_view> args) {
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lens;
-  for (auto a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  return reply_ptr(static_cast<redisReply*>(
-      redisCommandArgv(&c, static_cast<int>(argv.size()), argv.data(), lens.data())));
-}
 
 std::string make_temp_dir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "squall-redis-XXXXXX").string();
@@ -138,7 +110,7 @@ void managed_redis::wait_ready() {
       throw std::runtime_error(fmt::format("managed_redis: redis-server exited at start; log:\n{}", log_tail()));
     }
     if (auto c = connect_blocking(host_, port_, std::chrono::milliseconds(200))) {
-      auto r = run(*c, {"PING"});
+      auto r = run_blocking(*c, {"PING"});
       if (r && r->type == REDIS_REPLY_STATUS && std::string_view(r->str, r->len) == "PONG") return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -188,7 +160,7 @@ void managed_redis::pause_clients(stack::duration d) {
 std::string managed_redis::admin(std::initializer_list<std::string_view> args) const {
   auto c = connect_blocking(host_, port_, std::chrono::milliseconds(2000));
   if (!c) throw std::runtime_error(fmt::format("managed_redis: cannot connect to {}:{}", host_, port_));
-  auto r = run(*c, args);
+  auto r = run_blocking(*c, args);
   if (!r) throw std::runtime_error(fmt::format("managed_redis: no reply: {}", c->errstr));
   switch (r->type) {
     case REDIS_REPLY_ERROR: throw std::runtime_error(fmt::format("managed_redis: {}", std::string(r->str, r->len)));

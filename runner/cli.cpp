@@ -248,6 +248,8 @@ Examples:
   squall worker --run r1 --redis redis://10.0.0.5:6379 --scenario s.json --node 0 --produce --history w0.jsonl
   squall worker --run r1 --redis redis://10.0.0.5:6379 --scenario s.json --node 1 --history w1.jsonl
   squall check w0.jsonl w1.jsonl          one report from both processes' histories (docs/real-mode-jobs.md)
+With fencing (jobs.lock.fencing and jobs.ledger.reject_stale_tokens) across processes, give every process the same
+--ledger-redis: a Redis the run's faults do not touch, where the fencing tokens accepted by any process are kept.
 )";
 
 void add_worker(CLI::App& app) {
@@ -263,6 +265,9 @@ void add_worker(CLI::App& app) {
       ->check(CLI::ExistingFile);
   worker->add_option("--node", cmd->nodes, "Run node N of the scenario (repeatable); default: every node")
       ->check(CLI::Range(0, 1 << 16));
+  worker->add_option("--ledger-redis", cmd->ledger_redis_url,
+                     "Redis URL shared by the run's processes for fencing tokens (one the faults do not touch); "
+                     "default: each process fences on its own");
   worker->add_option("--history", cmd->history_file, "Write this process's history (JSONL)");
   worker->add_flag("--produce", cmd->produce, "Also enqueue the scenario's arrivals and play its store faults");
   worker->add_option("--set", cmd->overrides, "Override a field: dotted.path=value; repeatable")

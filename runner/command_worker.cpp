@@ -89,6 +89,7 @@ int execute(const worker_command& cmd) {
   options.nodes = cmd.nodes;
   options.produce = cmd.produce;
   options.store_faults = cmd.produce;  // the producing process plays the store faults
+  options.ledger_redis_url = cmd.ledger_redis_url;
   const std::uint64_t seed = cmd.seed.value_or(s.seed);
 
   std::optional<std::int64_t> t0;
@@ -122,8 +123,16 @@ int execute(const worker_command& cmd) {
   } catch (const std::invalid_argument& e) {  // a node not in the scenario, a fault this mode cannot play
     std::fprintf(stderr, "squall worker: %s\n", e.what());
     return exit_invalid;
+  } catch (const std::runtime_error& e) {  // the --ledger-redis store cannot be reached
+    std::fprintf(stderr, "squall worker: %s\n", e.what());
+    return exit_invalid;
   }
   real_job_world& world = *made;
+  const bool fenced = s.jobs.flow.lock && s.jobs.flow.lock->fencing && s.jobs.ledger.reject_stale_tokens;
+  if (fenced && cmd.ledger_redis_url.empty()) {
+    std::fprintf(stderr, "squall worker: note: fencing is checked within this process only; give every process "
+                         "the same --ledger-redis to fence across them\n");
+  }
   world.start();
   std::this_thread::sleep_for(s.run_for + std::chrono::duration_cast<stack::duration>(
                                               std::chrono::duration<double>(cmd.drain_s)));
@@ -137,6 +146,10 @@ int execute(const worker_command& cmd) {
               static_cast<unsigned long long>(st.acked), static_cast<unsigned long long>(st.dead_lettered),
               static_cast<unsigned long long>(world.ledger().stats().effects_applied),
               static_cast<unsigned long long>(sink.events()));
+  if (const std::uint64_t errors = world.shared_fence_errors()) {
+    std::fprintf(stderr, "squall worker: warning: %llu calls to the --ledger-redis store got no answer; those effects "
+                         "were fenced by this process's tokens only\n", static_cast<unsigned long long>(errors));
+  }
   return exit_pass;
 }
 

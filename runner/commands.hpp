@@ -106,6 +106,7 @@ int execute(const tune_command& cmd);
 struct worker_command {
   std::string run_id;
   std::string redis_url;               // --redis; else the scenario's jobs.store.redis (must be a URL)
+  std::string ledger_redis_url;        // --ledger-redis: the run's shared fencing store; empty: per process
   std::string scenario_file;
   std::vector<std::string> overrides;  // --set path=value
   std::vector<int> nodes;              // --node N, repeatable; none: every node of the scenario

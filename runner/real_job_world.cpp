@@ -18,6 +18,7 @@
 #include "net/real_job_port.hpp"
 #include "net/real_runtime.hpp"
 #include "net/redis_kv.hpp"
+#include "net/shared_fence.hpp"
 #include "net/stream_queue.hpp"
 #include "sim/arrivals.hpp"
 #include "stack/worker/job_node.hpp"
@@ -155,6 +156,12 @@ real_job_world::real_job_world(const scenario& s, net::real_history& history, co
     port_ = managed_->port();
   } else {
     parse_redis_url(url, host_, port_);
+  }
+  if (!options_.ledger_redis_url.empty()) {
+    std::string host;
+    std::uint16_t port = 0;
+    parse_redis_url(options_.ledger_redis_url, host, port);
+    shared_fence_ = std::make_unique<net::shared_fence>(host, port, options_.run_id + ":");
   }
 
   net::redis_connection_config cc;
@@ -343,10 +350,18 @@ stack::worker::effect_result real_job_world::apply(const net::effect_request& r)
   effect.delivery = r.delivery;
   effect.attempt = r.round;
   const std::lock_guard lock(ledger_mutex_);
+  if (shared_fence_ && effect.fence_token) {
+    const std::string& resource = effect.fence_resource.empty() ? effect.key : effect.fence_resource;
+    if (const auto highest = shared_fence_->check_and_raise(resource, *effect.fence_token)) {
+      ledger_.learn_highest_token(resource, *highest);
+    }
+  }
   return ledger_.apply(history_.true_now(), effect) == fakes::apply_result::applied
              ? stack::worker::effect_result::applied
              : stack::worker::effect_result::rejected_stale_token;
 }
+
+std::uint64_t real_job_world::shared_fence_errors() const { return shared_fence_ ? shared_fence_->errors() : 0; }
 
 real_jobs_stats real_job_world::stats() const {
   real_jobs_stats out;

@@ -10,7 +10,8 @@
 //
 // The ledger (ground truth) is local to the process: one fakes::ledger shared by the nodes under a lock,
 // exactly the simulator's. Its effects are history events, so several processes' histories merge into one
-// report; fencing then holds per process only (docs/real-mode-jobs.md).
+// report; fencing across processes goes through a shared store when ledger_redis_url is given
+// (docs/real-mode-jobs.md).
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -27,6 +28,7 @@
 
 namespace squall::net {
 class managed_redis;
+class shared_fence;
 struct effect_request;
 }
 
@@ -38,6 +40,9 @@ struct real_jobs_options {
   std::vector<int> nodes;        // the nodes this process runs; empty: all of them
   bool produce = true;           // this process enqueues the scenario's arrivals
   bool store_faults = true;      // this process plays redis_restart / redis_unavailable
+  // A Redis (URL) holding the fencing tokens every process of the run accepted (net::shared_fence); empty: this
+  // process fences on its own, exact for a single process.
+  std::string ledger_redis_url;
 };
 
 struct real_jobs_stats {
@@ -68,6 +73,8 @@ class real_job_world {
   // Safe after stop().
   real_jobs_stats stats() const;
   const fakes::ledger& ledger() const { return ledger_; }
+  // Calls to the shared fencing store that got no answer (each fell back to this process's own tokens).
+  std::uint64_t shared_fence_errors() const;
   net::managed_redis* managed() { return managed_.get(); }
 
   struct node_parts;   // one node's io_context, thread, runtime, connections, consumer, port and flow
@@ -90,6 +97,7 @@ class real_job_world {
   std::uint16_t port_ = 0;
   std::mutex ledger_mutex_;
   fakes::ledger ledger_;
+  std::unique_ptr<net::shared_fence> shared_fence_;  // under ledger_mutex_; null: fencing per process
   std::unique_ptr<world_parts> world_;
   std::vector<std::unique_ptr<node_parts>> nodes_;
   std::vector<std::thread> threads_;

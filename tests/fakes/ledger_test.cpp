@@ -152,3 +152,21 @@ TEST_CASE("duplicated keys and records iterate in key order, whatever the applic
   CHECK(all == std::vector<std::string>{"alpha", "mid", "solo", "zeta"});
   CHECK(l.find("zeta")->applied == 3u);
 }
+
+TEST_CASE("a token learned from another copy of the fencing storage refuses lower ones, never lowers the highest",
+          "[ledger]") {
+  ledger l(fencing(true));
+  l.learn_highest_token("lock:a", 7);  // another process applied token 7 for this lock
+  CHECK(l.apply(at(1 * s), effect("k1", "w0", 6, "lock:a")) == apply_result::rejected_stale_token);
+  CHECK(l.apply(at(2 * s), effect("k1", "w0", 7, "lock:a")) == apply_result::applied);  // equal: same grant
+  l.learn_highest_token("lock:a", 3);  // an older token learned late does not lower it
+  CHECK(l.highest_token("lock:a") == std::optional<std::uint64_t>{7});
+  CHECK(l.apply(at(3 * s), effect("k2", "w1", 5, "lock:b")) == apply_result::applied);  // other resources untouched
+  CHECK(l.stats().fencing_rejections == 1u);
+  CHECK(l.stats().effects_applied == 2u);
+
+  ledger off(fencing(false));
+  off.learn_highest_token("k9", 4);
+  CHECK(off.apply(at(1 * s), effect("k9", "w0", 2)) == apply_result::applied);
+  CHECK(off.stats().stale_tokens_applied == 1u);  // what fencing would have refused, across processes too
+}

@@ -93,5 +93,49 @@ TEST_CASE("squall worker: two processes share one run and every enqueued job is 
   CHECK(report.at("duplicates").at("effects_duplicated").get<std::uint64_t>() == 0);
 }
 
+// Kleppmann's pause across processes: process A runs node 0, paused 2 s..9 s while it holds jobs; process B runs
+// nodes 1 and 2, takes over A's jobs once their 1 s leases lapse and the 2.5 s visibility timeout redelivers them,
+// and applies them with newer fencing tokens. When A wakes, its stale tokens are lower than B's, but A's own
+// ledger never saw B's: only a fencing store shared by both (--ledger-redis) refuses them.
+TEST_CASE("squall worker: fencing holds across processes only with a shared --ledger-redis") {
+  net::managed_redis redis;
+  net::managed_redis ledger_redis;  // the downstream's fencing storage: no fault touches it
+  cli_sandbox box;
+  const char* bin = std::getenv("SQUALL_BIN");
+  const std::string exe = "'" + std::string(bin ? bin : "squall") + "' ";
+  const std::string common =
+      "worker " + std::string("--redis redis://127.0.0.1:") + std::to_string(redis.port()) + " --scenario '" +
+      SQUALL_SOURCE_DIR + "/scenarios/jobs-pause-fencing.json'"
+      " --set duration_s=12 --set jobs.lock.ttl_ms=1000 --set jobs.queue.visibility_timeout_ms=2500"
+      " --set jobs.arrivals.rate_per_s=4 --set jobs.work.min_ms=1500 --set jobs.work.max_ms=2000"
+      " --set 'faults=[{\"kind\":\"process_pause\",\"target\":\"n0\",\"from_s\":2,\"to_s\":9}]'";
+  const auto run_pair = [&](const std::string& run, const std::string& extra) {
+    const std::string a = exe + common + " --run " + run + extra + " --node 0 --history " + run + "-a.jsonl";
+    const std::string b = exe + common + " --run " + run + extra + " --node 1 --node 2 --produce --history " + run +
+                          "-b.jsonl";
+    const auto both = test::run_shell("cd '" + box.dir.string() + "' && (" + a + " > " + run + "-a.out 2>&1 & " + b +
+                                      " > " + run + "-b.out 2>&1 & wait) && cat " + run + "-a.out " + run + "-b.out");
+    INFO(both.out);
+    REQUIRE(both.exit_code == 0);
+    const auto check = box.run("check " + run + "-a.jsonl " + run + "-b.jsonl");
+    INFO(check.out);
+    REQUIRE((check.exit_code == 0 || check.exit_code == 1));  // 1: the scenario's no-duplicates gate failed
+    return nlohmann::json::parse(check.out).at("duplicates");
+  };
+  SECTION("each process fences on its own: A's stale effects are applied, duplicates") {
+    const auto d = run_pair("solo", "");
+    CHECK(d.at("redeliveries").get<std::uint64_t>() >= 1);
+    CHECK(d.at("effects_duplicated").get<std::uint64_t>() >= 1);
+    CHECK(d.at("fencing_rejections").get<std::uint64_t>() == 0);
+  }
+  SECTION("a shared fencing store: A's stale effects are refused, no duplicate") {
+    const auto d = run_pair("shared", " --ledger-redis redis://127.0.0.1:" + std::to_string(ledger_redis.port()));
+    CHECK(d.at("redeliveries").get<std::uint64_t>() >= 1);
+    CHECK(d.at("fencing_rejections").get<std::uint64_t>() >= 1);
+    CHECK(d.at("effects_duplicated").get<std::uint64_t>() == 0);
+    CHECK_FALSE(ledger_redis.admin({"KEYS", "shared:fenced:*"}) == "0");  // the tokens live in the shared store
+  }
+}
+
 }  // namespace
 }  // namespace squall::real_jobs_test

@@ -27,6 +27,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# shellcheck source=bench/fake-lib.sh
+source "$here/fake-lib.sh"
+write_fake_configs
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -47,20 +50,6 @@ run_wrk() {
     END { printf "%.0f %.3f %.3f %.3f %s %.2f\n", rps, p50, p90, p99, (non2xx == "" ? 0 : non2xx), ticks / hz / n * 1e6 }'
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-# Starts squall fake http with config $1 and extra flags, sets server_pid and url.
-start_fake() {
-  local config=$1; shift
-  "$squall" fake http --listen 127.0.0.1:0 --config "$config" --quiet "$@" >"$work/fake.out" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do
-    url=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/fake.out" | head -1 || true)
-    [ -n "$url" ] && return 0
-    sleep 0.1
-  done
-  echo "squall fake http did not start:" >&2; cat "$work/fake.out" >&2; exit 1
-}
 start_reference() {  # delay_ms: sets server_pid and url
   local port
   port=$(free_port)
@@ -73,17 +62,6 @@ start_reference() {  # delay_ms: sets server_pid and url
   done
   echo "the reference server did not start" >&2; exit 1
 }
-stop_fake() { kill "$server_pid"; wait "$server_pid" || true; server_pid=""; }
-
-# The fake's own lateness (due time -> answer written) at p99, from its /metrics histogram: the smallest bucket
-# bound holding 99 % of the answers, in µs ("> 100000" when beyond the last bound).
-lateness_p99_us() {
-  curl -s "$url/metrics" | awk '
-    /^squall_fake_answer_lateness_seconds_bucket/ { split($1, a, "\""); le[n] = a[2]; cum[n++] = $2 }
-    /^squall_fake_answer_lateness_seconds_count/ { total = $2 }
-    END { for (i = 0; i < n; i++) if (cum[i] >= 0.99 * total) { if (le[i] == "+Inf") print "> 100000"; else printf "%.0f\n", le[i] * 1e6; exit } }'
-}
-
 measure() {  # label url pid: REPEAT wrk runs, one line each, then the medians
   local label=$1 url=$2 pid=$3 line
   : >"$work/runs"
@@ -106,9 +84,6 @@ start_reference 0
 measure "minimal Beast server (bench_beast_reference)" "$url/" "$server_pid"
 stop_fake
 
-cat >"$work/fast.json" <<'JSON'
-{"capacity": 100000, "latency": {"dist": "constant", "value_ms": 0}, "errors": {"rate": 0}}
-JSON
 start_fake "$work/fast.json" --threads 1
 measure "squall fake http --threads 1, no faults" "$url/" "$server_pid"
 stop_fake
@@ -116,14 +91,6 @@ start_fake "$work/fast.json" --threads 2
 measure "squall fake http --threads 2, no faults" "$url/" "$server_pid"
 stop_fake
 
-# A scenario-shaped config: the latency_spike runs on the server's timeline from its start.
-cat >"$work/spike.json" <<'JSON'
-{"squall": 1, "name": "spike", "seed": 1, "duration_s": 86400,
- "workload": {"arrivals": {"model": "constant", "rate_per_s": 1}, "workers": 1},
- "dependencies": {"api": {"capacity": 100000, "latency": {"dist": "constant", "value_ms": 0}}},
- "faults": [{"kind": "latency_spike", "from_s": 0, "to_s": 86400, "add_ms": 5}],
- "policy": {"timeout_ms": 1000, "retry": {"max_attempts": 1, "backoff": {"kind": "none", "base_ms": 1, "cap_ms": 1}}}}
-JSON
 start_fake "$work/spike.json" --threads 1
 measure "squall fake http, latency_spike +5 ms" "$url/" "$server_pid"
 squall_p99=$(awk '{print $4}' "$work/runs" | median)

@@ -19,38 +19,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat >"$work/none.json" <<'JSON'
-{"capacity": 100000, "latency": {"dist": "constant", "value_ms": 0}, "errors": {"rate": 0}}
-JSON
-# A scenario-shaped config: the latency_spike runs on the server's timeline from its start.
-cat >"$work/spike.json" <<'JSON'
-{"squall": 1, "name": "spike", "seed": 1, "duration_s": 86400,
- "workload": {"arrivals": {"model": "constant", "rate_per_s": 1}, "workers": 1},
- "dependencies": {"api": {"capacity": 100000, "latency": {"dist": "constant", "value_ms": 0}}},
- "faults": [{"kind": "latency_spike", "from_s": 0, "to_s": 86400, "add_ms": 5}],
- "policy": {"timeout_ms": 1000, "retry": {"max_attempts": 1, "backoff": {"kind": "none", "base_ms": 1, "cap_ms": 1}}}}
-JSON
-
-start_fake() {  # config flags...: sets server_pid and url
-  local config=$1; shift
-  "$squall" fake http --listen 127.0.0.1:0 --config "$config" --quiet "$@" >"$work/fake.out" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do
-    url=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/fake.out" | head -1 || true)
-    [ -n "$url" ] && return 0
-    sleep 0.1
-  done
-  echo "squall fake http did not start:" >&2; cat "$work/fake.out" >&2; exit 1
-}
-stop_fake() { kill "$server_pid"; wait "$server_pid" || true; server_pid=""; }
-
-# The fake's p99 lateness in µs: the smallest /metrics bucket bound holding 99 % of its answers.
-lateness_p99_us() {
-  curl -s "$url/metrics" | awk '
-    /^squall_fake_answer_lateness_seconds_bucket/ { split($1, a, "\""); le[n] = a[2]; cum[n++] = $2 }
-    /^squall_fake_answer_lateness_seconds_count/ { total = $2 }
-    END { for (i = 0; i < n; i++) if (cum[i] >= 0.99 * total) { if (le[i] == "+Inf") print "inf"; else printf "%.0f\n", le[i] * 1e6; exit } }'
-}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/fake-lib.sh
+source "$here/fake-lib.sh"
+write_fake_configs
 
 # One load run against a fresh fake: prints "latency_p99_ms service_p99_ms lateness_p99_us".
 run_once() {
@@ -67,15 +39,13 @@ print(f"{r['latency_ms']['p99']:.3f} {r['service_ms']['p99']:.3f} {sys.argv[2]}"
 PY
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); squall load --rate $rate --duration $duration -c 64"
 for mode in default busy-poll; do
   flags=()
   [ "$mode" = busy-poll ] && flags=(--busy-poll)
   : >"$work/overheads"
   for i in $(seq "$repeat"); do
-    read -r base_p99 base_service base_late < <(run_once "$work/none.json" "${flags[@]}")
+    read -r base_p99 base_service base_late < <(run_once "$work/fast.json" "${flags[@]}")
     read -r spike_p99 spike_service spike_late < <(run_once "$work/spike.json" "${flags[@]}")
     overhead=$(awk -v s="$spike_p99" -v b="$base_p99" 'BEGIN { printf "%.0f", (s - 5 - b) * 1000 }')
     echo "$mode run $i: p99 no fault $base_p99 ms, +5 ms fault $spike_p99 ms -> overhead $overhead µs;" \

@@ -11,11 +11,12 @@ namespace squall::net {
 
 namespace {
 
-// KEYS[1] the resource's key, ARGV[1] the token. Tokens stay below 2^53, exact in Lua's numbers.
+// KEYS[1] the resource's key, ARGV[1] the token. Tokens stay below 2^53, exact in Lua's numbers for the
+// comparison; the stored text is returned as it is (Lua's tostring would print large numbers with an exponent).
 constexpr std::string_view check_and_raise_script = R"(
-local highest = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tonumber(ARGV[1]) >= highest then redis.call('SET', KEYS[1], ARGV[1]) end
-return tostring(highest))";
+local highest = redis.call('GET', KEYS[1]) or '0'
+if tonumber(ARGV[1]) >= tonumber(highest) then redis.call('SET', KEYS[1], ARGV[1]) end
+return highest)";
 
 }  // namespace
 

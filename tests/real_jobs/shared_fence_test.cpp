@@ -26,6 +26,9 @@ TEST_CASE("shared fence: two instances of one run see each other's highest token
   shared_fence other_run(redis.host(), redis.port(), "r2:");
   CHECK(other_run.check_and_raise("lock:7", 1) == token{0});  // another run
   CHECK(redis.admin({"GET", "r1:fenced:lock:7"}) == "9");
+  const std::uint64_t large = (std::uint64_t{1} << 53) - 1;  // printed exactly, not as 9.007e+15
+  CHECK(a.check_and_raise("lock:9", large) == token{0});
+  CHECK(b.check_and_raise("lock:9", 3) == token{large});
   CHECK(a.errors() == 0);
   CHECK(b.errors() == 0);
 }

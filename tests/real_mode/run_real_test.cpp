@@ -2,10 +2,12 @@
 // same report and gates as simulation, and the sim-vs-real comparison. Runs are a few seconds of real time.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -28,17 +30,34 @@ std::string short_real_scenario(const std::string& gates) {
 
 double number_at(const nlohmann::json& j, const std::string& pointer) { return j.at(nlohmann::json::json_pointer(pointer)).get<double>(); }
 
-// Some worker lost a lease, and every one that did is on node n0 (workers w0..w3 with 4 slots per node).
-void check_only_n0_lost_leases(const std::string& history) {
-  std::set<std::string> lost;
+// Node n0's workers are w0..w3 (4 slots per node in the jobs-lease-* scenarios).
+bool on_n0(const std::string& worker) { return worker == "w0" || worker == "w1" || worker == "w2" || worker == "w3"; }
+
+// A history's lock_lost events: who, at what true time, and the validity end it gave up at, read on its own clock.
+struct lost_lease {
+  std::string proc;
+  std::int64_t t_ns = 0;
+  std::int64_t valid_until_ns = 0;
+};
+
+std::vector<lost_lease> lost_leases(const std::string& history) {
+  std::vector<lost_lease> out;
   std::istringstream lines(history);
   for (std::string line; std::getline(lines, line);) {
     const auto e = nlohmann::json::parse(line);
-    if (e.value("type", "") == "lock_lost") lost.insert(e.at("proc").get<std::string>());
+    if (e.value("type", "") != "lock_lost") continue;
+    out.push_back({e.at("proc").get<std::string>(), e.at("t_ns").get<std::int64_t>(), e.at("valid_until_ns").get<std::int64_t>()});
   }
+  return out;
+}
+
+// Some worker lost a lease, and every one that did is on node n0.
+void check_only_n0_lost_leases(const std::string& history) {
+  std::set<std::string> lost;
+  for (const lost_lease& l : lost_leases(history)) lost.insert(l.proc);
   INFO(nlohmann::json(lost).dump());
   CHECK(!lost.empty());
-  for (const std::string& w : lost) CHECK((w == "w0" || w == "w1" || w == "w2" || w == "w3"));
+  for (const std::string& w : lost) CHECK(on_n0(w));
 }
 
 }  // namespace
@@ -253,6 +272,49 @@ TEST_CASE("run --real plays a node clock_jump: the jumped node's workers, and on
   const std::string history = read_file(box.path("h.jsonl"));
   CHECK(history.find(R"("type":"clock_jump","proc":"w0","jump_ns":20000000000)") != std::string::npos);
   check_only_n0_lost_leases(history);
+}
+
+// A clock_skew of n0 at 2 s: its clock steps 300 ms ahead and from then on runs 10 % fast (+100000 ppm). The probe
+// is the lease: without renewal, and with jobs (2.2-2.6 s) longer than the 2 s lease, every lease is lost when its
+// holder's own clock reaches the validity end, and lock_lost records that end as the holder's clock read it
+// (valid_until_ns) at true time t_ns. valid_until_ns - t_ns is then the holder's clock lead over true time at t_ns,
+// less how late its loop ran the timer (lateness only lowers it). So on n1 and n2 it is never above 0; on n0 it is
+// never above 300 ms + 10 % of the time since the fault, and a lease lost 3 s or more after the fault comes close to
+// that bound, which neither the offset alone (300 ms short) nor the drift alone (300 ms short) can do.
+TEST_CASE("run --real plays a node clock_skew with offset and drift: only the skewed node's clock runs ahead, by both") {
+  constexpr std::int64_t ms = 1'000'000;
+  constexpr std::int64_t from_ns = 2000 * ms;
+  constexpr std::int64_t offset_ns = 300 * ms;
+  constexpr double drift = 0.1;  // +100000 ppm
+  cli_sandbox box;
+  const auto r = box.run(std::string("run '") + SQUALL_SOURCE_DIR + "/scenarios/jobs-lease-no-renewal.json' --real --quiet"
+                         " --out out --history h.jsonl --set duration_s=8 --set 'jobs.store.redis=\"managed\"'"
+                         " --set jobs.arrivals.rate_per_s=4"
+                         " --set 'jobs.work={\"dist\":\"uniform\",\"min_ms\":2200,\"max_ms\":2600}'"
+                         " --set 'faults=[{\"kind\":\"clock_skew\",\"target\":\"n0\",\"from_s\":2,"
+                         "\"offset_ms\":300,\"drift_ppm\":100000}]'");
+  INFO(r.out);
+  REQUIRE((r.exit_code == 0 || r.exit_code == 1));  // the scenario's gate may or may not see a duplicate in 8 s
+  const std::string history = read_file(box.path("h.jsonl"));
+  // The skew is recorded as a step of n0's clock by the offset, on n0's first worker.
+  CHECK(history.find(R"("type":"clock_jump","proc":"w0","jump_ns":300000000)") != std::string::npos);
+  // How far the holder's clock is ahead of true time at t_ns, at most.
+  const auto lead_bound = [&](const lost_lease& l) -> std::int64_t {
+    if (!on_n0(l.proc) || l.t_ns < from_ns) return 0;
+    return offset_ns + static_cast<std::int64_t>(drift * static_cast<double>(l.t_ns - from_ns));
+  };
+  int others_after_fault = 0;
+  int n0_near_bound = 0;
+  for (const lost_lease& l : lost_leases(history)) {
+    const std::int64_t lead = l.valid_until_ns - l.t_ns;
+    INFO(l.proc << " lost a lease at t = " << l.t_ns / ms << " ms, its clock " << lead / ms << " ms ahead, bound "
+                << lead_bound(l) / ms << " ms");
+    CHECK(lead <= lead_bound(l) + ms);  // 1 ms of rounding
+    if (!on_n0(l.proc) && l.t_ns > from_ns) ++others_after_fault;
+    if (on_n0(l.proc) && l.t_ns >= from_ns + 3000 * ms && lead >= lead_bound(l) - 100 * ms) ++n0_near_bound;
+  }
+  CHECK(others_after_fault >= 1);  // the other nodes' leases were probed too, and their clocks stayed true
+  CHECK(n0_near_bound >= 1);
 }
 
 // A dependency given by url that is a running `squall fake http` gets the scenario's faults through its admin

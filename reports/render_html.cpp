@@ -254,12 +254,17 @@ std::string charts(const json& report) {
 
 std::string_view detail::report_css() { return style; }
 
+std::string detail::html_page_head(std::string_view title, std::string_view extra_css) {
+  std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  out += fmt::format("<title>{}</title>\n<style>{}", escape_xml(std::string(title)), style);
+  if (!extra_css.empty()) out += fmt::format("\n{}\n", extra_css);
+  return out + "</style>\n</head>\n<body>\n";
+}
+
 std::string render_html(const json& report) {
   const std::string scenario = report.value("scenario", std::string("scenario"));
   const std::string verdict = report.value("verdict", std::string("unknown"));
-  std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-  out += fmt::format("<title>squall: {} — {}</title>\n<style>{}</style>\n</head>\n<body>\n", escape_xml(scenario),
-                     escape_xml(verdict), style);
+  std::string out = detail::html_page_head(fmt::format("squall: {} — {}", scenario, verdict));
   const char* header_class = verdict == "pass" ? "pass" : verdict == "fail" ? "fail" : "unknown";
   out += fmt::format("<header class=\"{}\">\n<h1>{}</h1>\n<p class=\"badge\">{}</p>\n", header_class,
                      escape_xml(scenario), escape_xml(detail::verdict_badge(report)));

@@ -322,10 +322,8 @@ std::string render_sweep_markdown(const json& sweep) {
 std::string render_sweep_html(const json& sweep) {
   const std::string scenario = member_text(sweep, "scenario");
   const std::string verdict = member_text(sweep, "verdict");
-  std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-  out += fmt::format("<title>squall sweep: {} — {}</title>\n<style>{}\ntr.flaky td:first-child {{ color: #9a6700; }}\n"
-                     "</style>\n</head>\n<body>\n",
-                     escape_xml(scenario), escape_xml(verdict), detail::report_css());
+  std::string out = detail::html_page_head(fmt::format("squall sweep: {} — {}", scenario, verdict),
+                                           "tr.flaky td:first-child { color: #9a6700; }");
   const char* header_class = verdict == "pass" || verdict == "expected-fail" ? "pass"
                              : verdict == "unknown"                          ? "unknown"
                                                                              : "fail";

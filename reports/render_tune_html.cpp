@@ -109,10 +109,8 @@ std::string html_table(const json& tune, std::size_t rows_max) {
 std::string render_tune_html(const json& tune) {
   const std::string scenario = str(tune, "scenario");
   const std::string verdict = str(tune, "verdict");
-  std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-  out += fmt::format("<title>squall tune: {}</title>\n<style>{}\npre {{ background: #f3f4f6; padding: 8px; white-space: pre-wrap; word-break: break-all; }}\n"
-                     "</style>\n</head>\n<body>\n",
-                     escape_xml(scenario), detail::report_css());
+  std::string out = detail::html_page_head(
+      "squall tune: " + scenario, "pre { background: #f3f4f6; padding: 8px; white-space: pre-wrap; word-break: break-all; }");
   out += fmt::format("<header class=\"{}\">\n<h1>{}: tune</h1>\n<p class=\"badge\">{} {}</p>\n<p class=\"meta\">{}</p>\n",
                      verdict == "pass" ? "pass" : "fail", escape_xml(scenario), verdict == "pass" ? "✅" : "❌",
                      escape_xml(headline(tune)), escape_xml(scope_text(tune)));

@@ -45,6 +45,9 @@ std::string render_band_chart(const std::string& title, double x_max, const std:
 // The CSS of the HTML report (render_html.cpp): the classes these charts and svg_plots.hpp's plots use. Other
 // pages that embed the charts inline it in their <style> to look the same.
 std::string_view report_css();
+// The start of a self-contained report page up to <body>: the title (plain text, escaped here), report_css() and
+// the page's own extra rules (none when empty).
+std::string html_page_head(std::string_view title, std::string_view extra_css = {});
 
 // 1, 2 or 5 × 10^k, so that about `target` steps cover `range`.
 double nice_step(double range, int target);

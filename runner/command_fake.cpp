@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <memory>
@@ -101,14 +102,23 @@ std::string url_of(const endpoint& e, std::uint16_t port) {
   return fmt::format("http://{}{}{}:{}", v6 ? "[" : "", e.host, v6 ? "]" : "", port);
 }
 
+// How late answers left after their due time, at p99 since the start: the fake's own added latency.
+std::string lateness_text(double bound_s) {
+  if (bound_s <= 0) return "no answers yet";
+  if (std::isinf(bound_s)) return "answers late by > 100 ms at p99 (overloaded?)";
+  return bound_s < 1e-3 ? fmt::format("answers late by <= {:.0f} us at p99", bound_s * 1e6)
+                        : fmt::format("answers late by <= {:g} ms at p99", bound_s * 1e3);
+}
+
 void print_status(const fakes::real::http_server& server, fakes::real::live_service& service, double uptime_s) {
   const auto& m = server.metrics();
   std::printf("[%.0fs] requests %llu (200: %llu, 429: %llu, 503: %llu), resets %llu, hangs %llu, open %lld, "
-              "queued %zu, active faults %zu\n",
+              "queued %zu, active faults %zu, %s\n",
               uptime_s, static_cast<unsigned long long>(m.requests()), static_cast<unsigned long long>(m.by_status(200)),
               static_cast<unsigned long long>(m.by_status(429)), static_cast<unsigned long long>(m.by_status(503)),
               static_cast<unsigned long long>(m.resets()), static_cast<unsigned long long>(m.hangs()),
-              static_cast<long long>(m.open_connections()), service.queued(), service.active_faults());
+              static_cast<long long>(m.open_connections()), service.queued(), service.active_faults(),
+              lateness_text(m.lateness_p99_bound_s()).c_str());
   std::fflush(stdout);
 }
 

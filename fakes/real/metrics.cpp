@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -30,6 +31,19 @@ std::uint64_t atomic_histogram::count() const {
   std::uint64_t n = 0;
   for (const auto& c : counts_) n += c.load(std::memory_order_relaxed);
   return n;
+}
+
+double atomic_histogram::quantile_bound_s(double q) const {
+  std::array<std::uint64_t, max_bounds + 1> counts{};
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i <= bounds_s_.size(); ++i) total += counts[i] = counts_[i].load(std::memory_order_relaxed);
+  if (total == 0) return 0;
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < bounds_s_.size(); ++i) {
+    cumulative += counts[i];
+    if (static_cast<double>(cumulative) >= q * static_cast<double>(total)) return bounds_s_[i];
+  }
+  return std::numeric_limits<double>::infinity();
 }
 
 void atomic_histogram::render(std::string& out, const char* name, const char* help) const {

@@ -20,6 +20,9 @@ class atomic_histogram {
   void observe(stack::duration d);
   void render(std::string& out, const char* name, const char* help) const;
   std::uint64_t count() const;
+  // The smallest bucket bound (seconds) at or below which a share `q` of the observations lie; +infinity when
+  // they reach the +Inf bucket, 0 with no observation. A bound, not an estimate: the quantile is at most this.
+  double quantile_bound_s(double q) const;
 
  private:
   std::span<const double> bounds_s_;
@@ -57,6 +60,7 @@ class server_metrics {
   std::uint64_t resets() const { return resets_.load(std::memory_order_relaxed); }
   std::uint64_t hangs() const { return hangs_.load(std::memory_order_relaxed); }
   std::uint64_t lateness_count() const { return lateness_.count(); }
+  double lateness_p99_bound_s() const { return lateness_.quantile_bound_s(0.99); }
 
   // The exposition text; the model's gauges (queue depth, active faults) are read by the caller.
   std::string render(std::size_t queue_depth, std::size_t active_faults) const;

@@ -76,8 +76,11 @@ TEST_CASE("a node clock offset shows in now() and timers follow the local clock"
   recording_sink sink;
   squall::net::real_history history{sink};
   squall::net::real_runtime skewed{io, history, nullptr, squall::sim::rng(1), squall::sim::node_clock(duration(5s), 0)};
-  REQUIRE(skewed.now() - history.true_now() >= duration(5s));
-  REQUIRE(skewed.now() - history.true_now() < duration(6s));
+  const auto true_before = history.true_now();  // read first: operand order is unspecified (clang reads left first)
+  const auto local = skewed.now();
+  const auto true_after = history.true_now();
+  REQUIRE(local - true_before >= duration(5s));
+  REQUIRE(local - true_after < duration(6s));
   // 20 ms after its own (skewed) now is 20 ms of true time from now, not 5 s ago.
   bool ran = false;
   skewed.at(skewed.now() + 20ms, {[](void* self, std::uint64_t) { *static_cast<bool*>(self) = true; }, &ran, 0});

@@ -84,7 +84,7 @@ TEST_CASE("candidates: errors name their JSON path") {
   SECTION("an unknown key inside a candidate's breaker") {
     json c = breaker_candidate("x");
     c["policy"]["breaker"]["failure_treshold"] = 3;
-    const auto out = with_candidates({c});
+    const auto out = with_candidates(json::array({c}));  // {c} alone copies c under clang
     INFO(shown(out));
     CHECK(has_error(out, "candidates[0].policy.breaker", "unknown key 'failure_treshold'",
                     "did you mean 'failure_threshold'?"));
@@ -126,14 +126,14 @@ TEST_CASE("candidates: errors name their JSON path") {
   SECTION("a check other than the enforced breaker's") {
     json c = breaker_candidate("x");
     c["policy"]["breaker"]["check"] = "per_attempt";
-    const auto out = with_candidates({c});
+    const auto out = with_candidates(json::array({c}));  // {c} alone copies c under clang
     INFO(shown(out));
     CHECK(has_error(out, "candidates[0].policy.breaker.check", "must be 'per_request', as policy.breaker.check",
                     "leave 'check' out"));
   }
   SECTION("candidates in a jobs-only scenario") {
     const auto out = test::parse_changed_from(test::jobs_queue,
-                                              [](json& d) { d["candidates"] = {breaker_candidate("x")}; });
+                                              [](json& d) { d["candidates"] = json::array({breaker_candidate("x")}); });
     INFO(shown(out));
     CHECK(has_error(out, "candidates", "candidates watch the workload's calls"));
   }
